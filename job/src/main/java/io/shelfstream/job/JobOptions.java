@@ -1,0 +1,149 @@
+package io.shelfstream.job;
+
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The job's settings, read from {@code --key value} arguments (the same keys can be given to {@code flink run}).
+ *
+ * <p>Every option has a default that works with the local demo services; see README "Configuration" for the
+ * list. Unknown keys fail fast, so a typo never silently falls back to a default.
+ */
+public final class JobOptions implements Serializable {
+
+    private static final long serialVersionUID = 1L;
+
+    /** The options and their defaults, in documentation order. */
+    public static final Map<String, String> DEFAULTS;
+
+    static {
+        Map<String, String> d = new LinkedHashMap<>();
+        d.put("kafka.bootstrap-servers", "localhost:9092");
+        d.put("kafka.group-id", "shelfstream");
+        d.put("topic.books", "books");
+        d.put("topic.dead-letter", "shelfstream-dead-letter");
+        d.put("record.max-bytes", String.valueOf(1024 * 1024));
+        d.put("catalog.jdbc-url", "jdbc:postgresql://localhost:5432/catalog");
+        d.put("catalog.user", "postgres");
+        d.put("catalog.password", "postgres");
+        d.put("catalog.pool-size", "4");
+        d.put("catalog.timeout", "30s");
+        d.put("qdrant.url", "http://localhost:6334");
+        d.put("qdrant.api-key", "");
+        d.put("qdrant.collection.books", "books");
+        d.put("embedding.device", "auto");
+        d.put("checkpoint.interval", "10s");
+        d.put("parallelism", "1");
+        DEFAULTS = java.util.Collections.unmodifiableMap(d);
+    }
+
+    private final Map<String, String> values;
+
+    private JobOptions(Map<String, String> values) {
+        this.values = values;
+    }
+
+    /** The defaults. */
+    public static JobOptions defaults() {
+        return new JobOptions(new LinkedHashMap<>(DEFAULTS));
+    }
+
+    /** Parses {@code --key value} pairs over the defaults. */
+    public static JobOptions fromArgs(String... args) {
+        Map<String, String> v = new LinkedHashMap<>(DEFAULTS);
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (!a.startsWith("--")) {
+                throw new IllegalArgumentException("Expected --key value, got '" + a + "'");
+            }
+            String key = a.substring(2);
+            String value;
+            int eq = key.indexOf('=');
+            if (eq >= 0) {
+                value = key.substring(eq + 1);
+                key = key.substring(0, eq);
+            } else if (i + 1 < args.length) {
+                value = args[++i];
+            } else {
+                throw new IllegalArgumentException("Option --" + key + " needs a value");
+            }
+            v.put(checkKnown(key), value);
+        }
+        JobOptions o = new JobOptions(v);
+        o.validate();
+        return o;
+    }
+
+    /** A copy with one option changed. */
+    public JobOptions with(String key, String value) {
+        Map<String, String> v = new LinkedHashMap<>(values);
+        v.put(checkKnown(key), value);
+        JobOptions o = new JobOptions(v);
+        o.validate();
+        return o;
+    }
+
+    private static String checkKnown(String key) {
+        if (!DEFAULTS.containsKey(key)) {
+            Set<String> known = new TreeSet<>(DEFAULTS.keySet());
+            throw new IllegalArgumentException("Unknown option --" + key + "; known options: " + known);
+        }
+        return key;
+    }
+
+    private void validate() {
+        positiveInt("record.max-bytes");
+        positiveInt("catalog.pool-size");
+        positiveInt("parallelism");
+        duration("catalog.timeout");
+        duration("checkpoint.interval");
+    }
+
+    /** The raw value of an option. */
+    public String get(String key) {
+        return values.get(checkKnown(key));
+    }
+
+    /** An option as a positive integer. */
+    public int positiveInt(String key) {
+        String v = get(key);
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i <= 0) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be a positive integer, got '" + v + "'");
+        }
+    }
+
+    /** An option as a duration: {@code 500ms}, {@code 10s}, {@code 2min}. */
+    public Duration duration(String key) {
+        String v = get(key).trim();
+        try {
+            if (v.endsWith("ms")) {
+                return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
+            } else if (v.endsWith("min")) {
+                return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3)));
+            } else if (v.endsWith("s")) {
+                return Duration.ofSeconds(Long.parseLong(v.substring(0, v.length() - 1)));
+            }
+        } catch (NumberFormatException e) {
+            // fall through to the message below
+        }
+        throw new IllegalArgumentException("--" + key + " must be a duration like 500ms, 10s or 2min, got '" + v + "'");
+    }
+
+    @Override
+    public String toString() {
+        Map<String, String> shown = new LinkedHashMap<>(values);
+        shown.computeIfPresent("catalog.password", (k, v) -> v.isEmpty() ? v : "***");
+        shown.computeIfPresent("qdrant.api-key", (k, v) -> v.isEmpty() ? v : "***");
+        return shown.toString();
+    }
+}
