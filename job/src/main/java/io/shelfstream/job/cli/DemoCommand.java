@@ -3,6 +3,10 @@ package io.shelfstream.job.cli;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -97,7 +101,8 @@ public final class DemoCommand {
             new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.qdrantSink(options),
                     ShelfstreamJob.deadLetterSink(options)).build(env);
             job = env.executeAsync("shelfstream (demo)");
-            out.println("Flink dashboard: http://localhost:" + port + "  (job " + job.getJobID() + ")");
+            out.println("Flink dashboard: http://localhost:" + port + "  (" + dashboardStatus(port) + ", job "
+                    + job.getJobID() + ")");
 
             produceSampleEvents(kafka, options.get("topic.books"));
             out.println("Produced sample events to topic '" + options.get("topic.books")
@@ -212,6 +217,23 @@ public final class DemoCommand {
         for (ConsumerRecord<byte[], byte[]> r : dead) {
             JsonNode n = JSON.readTree(r.value());
             out.printf("  %-20s %s%n", n.get("reason").asText(), n.get("detail").asText());
+        }
+    }
+
+    /** Asks the dashboard's REST API for its overview, so the printed URL is known to answer. */
+    private static String dashboardStatus(int port) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        HttpRequest request = HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/overview"))
+                .timeout(Duration.ofSeconds(10)).build();
+        try {
+            HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
+            return response.statusCode() == 200 && response.body().contains("flink-version")
+                    ? "up" : "answered HTTP " + response.statusCode();
+        } catch (IOException e) {
+            return "not answering: " + e.getMessage();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "not checked";
         }
     }
 
