@@ -151,7 +151,9 @@ class BooksWalkingSkeletonITCase {
     }
 
     private static float[] vectorOf(RetrievedPoint p) {
-        List<Float> data = p.getVectors().getVectors().getVectorsMap().get("text").getData().getDataList();
+        io.qdrant.client.grpc.Points.VectorOutput out = p.getVectors().getVectors().getVectorsMap().get("text");
+        // Qdrant 1.18 answers with the dense form; older servers with the deprecated flat data field
+        List<Float> data = out.hasDense() ? out.getDense().getDataList() : out.getDataList();
         float[] v = new float[data.size()];
         for (int i = 0; i < v.length; i++) {
             v[i] = data.get(i);
