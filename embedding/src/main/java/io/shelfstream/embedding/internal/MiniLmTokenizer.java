@@ -2,10 +2,15 @@ package io.shelfstream.embedding.internal;
 
 import ai.djl.huggingface.tokenizers.Encoding;
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
+import ai.djl.huggingface.tokenizers.jni.LibUtils;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -36,7 +41,13 @@ public final class MiniLmTokenizer implements AutoCloseable {
     /** DJL's switch for never using the network. */
     public static final String DJL_OFFLINE_PROPERTY = "ai.djl.offline";
 
+    /** DJL's setting for where it extracts native libraries. */
+    static final String ENGINE_CACHE_DIR = "ENGINE_CACHE_DIR";
+
     private static final Logger LOG = LoggerFactory.getLogger(MiniLmTokenizer.class);
+
+    /** Whether this class loader has loaded DJL's tokenizer library. */
+    private static volatile boolean nativeLoaded;
 
     private final HuggingFaceTokenizer tokenizer;
     private final int maxTokens;
@@ -57,6 +68,7 @@ public final class MiniLmTokenizer implements AutoCloseable {
      */
     public static MiniLmTokenizer load(ModelSource source, int maxTokens) {
         keepDjlOffline();
+        loadNativeLibraryForThisClassLoader();
         Map<String, String> settings = new HashMap<>();
         settings.put("addSpecialTokens", "true");
         settings.put("truncation", "longest_first");
@@ -134,6 +146,53 @@ public final class MiniLmTokenizer implements AutoCloseable {
     @Override
     public void close() {
         tokenizer.close();
+    }
+
+    /**
+     * Loads DJL's tokenizer library from a copy private to this class loader.
+     *
+     * <p>DJL extracts the library to a fixed path under its cache directory, and the JVM refuses to load one
+     * native file into a second class loader. On a Flink session cluster every job submission gets its own
+     * user-code class loader in the same TaskManager JVM, so the second job (for example, a restore from a
+     * savepoint) would fail with "already loaded in another classloader". Pointing DJL's engine cache at a fresh
+     * directory for the duration of the load gives each class loader its own copy; the copy is deleted once it is
+     * loaded. A cache directory the user chose ({@value #ENGINE_CACHE_DIR} set) is respected as it is.
+     */
+    private static void loadNativeLibraryForThisClassLoader() {
+        if (nativeLoaded) {
+            return;
+        }
+        // System.class is shared by every class loader: copies of this class in other jobs wait here too.
+        synchronized (System.class) {
+            if (nativeLoaded) {
+                return;
+            }
+            boolean userChose = System.getProperty(ENGINE_CACHE_DIR) != null || System.getenv(ENGINE_CACHE_DIR) != null;
+            Path privateDir = null;
+            try {
+                if (!userChose) {
+                    privateDir = Files.createTempDirectory("shelfstream-djl-");
+                    System.setProperty(ENGINE_CACHE_DIR, privateDir.toString());
+                }
+                LibUtils.checkStatus();
+                nativeLoaded = true;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Could not create a directory for the tokenizer library", e);
+            } finally {
+                if (privateDir != null) {
+                    System.clearProperty(ENGINE_CACHE_DIR);
+                    deleteQuietly(privateDir);
+                }
+            }
+        }
+    }
+
+    private static void deleteQuietly(Path root) {
+        try (Stream<Path> paths = Files.walk(root)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            LOG.debug("Could not delete {}", root, e);
+        }
     }
 
     private static void keepDjlOffline() {
