@@ -91,9 +91,10 @@ public final class LocalSessionCluster implements AutoCloseable {
                 "  numberOfTaskSlots: " + slots,
                 "  memory: {process: {size: 3072m}}",
                 "rest: {address: localhost, bind-address: localhost, port: " + restPort + "}",
-                "state: {backend: {type: rocksdb, incremental: true}}",
+                "state: {backend: {type: rocksdb}}",
                 "execution:",
                 "  checkpointing:",
+                "    incremental: true",
                 "    dir: " + state.resolve("checkpoints").toUri(),
                 "    savepoint-dir: " + state.resolve("savepoints").toUri(),
                 "");
