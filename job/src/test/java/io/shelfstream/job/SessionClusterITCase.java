@@ -85,8 +85,23 @@ class SessionClusterITCase {
             assertThat(payloadString(retrieve(qdrant, collection, "b-0003"), "event_id")).isEqualTo("e-1");
             assertThat(payloadString(retrieve(qdrant, collection, "b-0002"), "event_id")).isEqualTo("e-2");
 
-            cluster.flink("cancel", second);
-            cluster.awaitJobState(second, "CANCELED", Duration.ofMinutes(1));
+            // the documented upgrade path: flink-conf/upgrade.sh, with a changed job option
+            List<String> upgraded = new java.util.ArrayList<>(jobArgs);
+            upgraded.set(upgraded.indexOf("--checkpoint.interval") + 1, "2s");
+            List<String> scriptArgs = new java.util.ArrayList<>(List.of(second, JOB_JAR.toAbsolutePath().toString()));
+            scriptArgs.addAll(upgraded);
+            String third = LocalSessionCluster.jobIdIn(cluster.runScript(REPOSITORY.resolve("flink-conf/upgrade.sh"),
+                    scriptArgs.toArray(String[]::new)));
+            assertThat(cluster.jobState(second)).isEqualTo("FINISHED");
+            cluster.awaitJobState(third, "RUNNING", Duration.ofMinutes(2));
+            postgres.execute(database, "UPDATE books SET title = 'The Clockwork Fox (Illustrated)', "
+                    + "updated_at = now() WHERE book_id = 'b-0003'");
+            kafka.send(books, "b-0003", event("e-4", "book_updated", "\"book_id\":\"b-0003\""));
+            awaitTitle(qdrant, collection, "b-0003", "The Clockwork Fox (Illustrated)", cluster);
+            assertThat(qdrant.countAsync(collection).get()).isEqualTo(2L);
+
+            cluster.flink("cancel", third);
+            cluster.awaitJobState(third, "CANCELED", Duration.ofMinutes(1));
         }
     }
 

@@ -161,12 +161,7 @@ public final class LocalSessionCluster implements AutoCloseable {
         }
         args.add(jar.toAbsolutePath().toString());
         args.addAll(jobArgs);
-        String out = flink(args.toArray(String[]::new));
-        Matcher m = JOB_ID.matcher(out);
-        if (!m.find()) {
-            throw new IllegalStateException("No job id in the output of flink run:\n" + out);
-        }
-        return m.group(1);
+        return jobIdIn(flink(args.toArray(String[]::new)));
     }
 
     /** {@code flink stop --savepointPath DIR JOB}; returns the savepoint path. */
@@ -175,6 +170,53 @@ public final class LocalSessionCluster implements AutoCloseable {
         Matcher m = SAVEPOINT.matcher(out);
         if (!m.find()) {
             throw new IllegalStateException("No savepoint path in the output of flink stop:\n" + out);
+        }
+        return m.group(1);
+    }
+
+    /**
+     * Runs a shell script with {@code FLINK} pointing at a {@code flink} command for this cluster, as an operator
+     * would run it with Flink's own {@code bin/flink}; returns its output and fails on a non-zero exit.
+     */
+    public String runScript(Path script, String... args) throws IOException, InterruptedException {
+        Path flink = home.resolve("bin/flink");
+        if (!Files.exists(flink)) {
+            Files.createDirectories(flink.getParent());
+            List<String> cmd = new ArrayList<>();
+            cmd.add(javaBinary());
+            cmd.addAll(jvmOpens);
+            cmd.add("-Dlog.file=" + home.resolve("client.log"));
+            cmd.add("-Dlog4j.configurationFile=" + confDir.resolve("log4j-cli.properties"));
+            cmd.add("-cp");
+            cmd.add(classPath);
+            cmd.add("org.apache.flink.client.cli.CliFrontend");
+            Files.writeString(flink, "#!/usr/bin/env bash\nexport FLINK_CONF_DIR='" + confDir + "'\nexec "
+                    + String.join(" ", cmd.stream().map(a -> "'" + a + "'").toList()) + " \"$@\"\n");
+            flink.toFile().setExecutable(true);
+        }
+        List<String> cmd = new ArrayList<>(List.of("bash", script.toAbsolutePath().toString()));
+        cmd.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
+        pb.environment().put("FLINK", flink.toString());
+        Path out = Files.createTempFile(home, "script-", ".out");
+        pb.redirectOutput(out.toFile());
+        Process p = pb.start();
+        if (!p.waitFor(5, TimeUnit.MINUTES)) {
+            p.destroyForcibly();
+            throw new IllegalStateException(script + " did not finish within 5 minutes:\n" + Files.readString(out));
+        }
+        String output = Files.readString(out, StandardCharsets.UTF_8);
+        if (p.exitValue() != 0) {
+            throw new IllegalStateException(script + " exited " + p.exitValue() + ":\n" + output);
+        }
+        return output;
+    }
+
+    /** The job id in the output of {@code flink run}. */
+    public static String jobIdIn(String output) {
+        Matcher m = JOB_ID.matcher(output);
+        if (!m.find()) {
+            throw new IllegalStateException("No job id in:\n" + output);
         }
         return m.group(1);
     }
