@@ -55,10 +55,22 @@ public record QdrantEndpoint(String host, int port, boolean tls, String apiKey) 
         return new QdrantEndpoint(host, port, tls, key);
     }
 
-    /** A new client for this endpoint; the caller closes it. */
+    /** A new client for this endpoint with a 30 s deadline per call; the caller closes it. */
     public QdrantClient newClient() {
-        QdrantGrpcClient.Builder builder = QdrantGrpcClient.newBuilder(host, port, tls)
-                .withTimeout(Duration.ofSeconds(30));
+        return newClient(Duration.ofSeconds(30), true);
+    }
+
+    /**
+     * A new client for this endpoint with the given deadline per call and no client-server version check (which
+     * would cost a blocking call before the first request); the caller closes it.
+     */
+    public QdrantClient newClient(Duration callTimeout) {
+        return newClient(callTimeout, false);
+    }
+
+    private QdrantClient newClient(Duration callTimeout, boolean checkCompatibility) {
+        QdrantGrpcClient.Builder builder = QdrantGrpcClient.newBuilder(host, port, tls, checkCompatibility)
+                .withTimeout(callTimeout);
         if (apiKey != null && !apiKey.isEmpty()) {
             builder.withApiKey(apiKey);
         }

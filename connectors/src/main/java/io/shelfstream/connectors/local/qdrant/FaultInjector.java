@@ -16,10 +16,11 @@ import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 
 /**
- * Counts calls per method and injects UNAVAILABLE failures and latency on request.
+ * Counts calls per method and injects failures (UNAVAILABLE unless another status is asked for) and latency on
+ * request.
  *
  * <p>A failure "before" rejects the call without touching the store; a failure "after" lets the call run
- * and replaces its reply with UNAVAILABLE, the way a response lost on the network looks to a client.
+ * and replaces its reply with the failure, the way a response lost on the network looks to a client.
  */
 final class FaultInjector implements ServerInterceptor {
 
@@ -34,6 +35,7 @@ final class FaultInjector implements ServerInterceptor {
     // guarded by lock
     private long failuresLeft;
     private boolean failAfterApplying;
+    private Status countedStatus = unavailable();
     private Set<String> countedMethods = Set.of();
     private long failUntilNanos;
     private boolean windowActive;
@@ -41,9 +43,14 @@ final class FaultInjector implements ServerInterceptor {
     private long latencyNanos;
 
     void failNextCalls(int count, boolean afterApplying, Set<String> methods) {
+        failNextCalls(count, afterApplying, unavailable(), methods);
+    }
+
+    void failNextCalls(int count, boolean afterApplying, Status status, Set<String> methods) {
         synchronized (lock) {
             failuresLeft = count;
             failAfterApplying = afterApplying;
+            countedStatus = status;
             countedMethods = methods;
         }
     }
@@ -65,6 +72,7 @@ final class FaultInjector implements ServerInterceptor {
     void clear() {
         synchronized (lock) {
             failuresLeft = 0;
+            countedStatus = unavailable();
             windowActive = false;
             latencyNanos = 0;
         }
@@ -84,12 +92,13 @@ final class FaultInjector implements ServerInterceptor {
             ServerCallHandler<Q, R> next) {
         String method = call.getMethodDescriptor().getFullMethodName();
         calls.computeIfAbsent(method, m -> new AtomicLong()).incrementAndGet();
-        Decision decision;
+        Verdict verdict;
         long latency;
         synchronized (lock) {
-            decision = decide(method);
+            verdict = decide(method);
             latency = latencyNanos;
         }
+        Status status = verdict.status;
         if (latency > 0) {
             try {
                 TimeUnit.NANOSECONDS.sleep(latency);
@@ -97,15 +106,15 @@ final class FaultInjector implements ServerInterceptor {
                 Thread.currentThread().interrupt();
             }
         }
-        switch (decision) {
+        switch (verdict.decision) {
             case FAIL_BEFORE:
                 injected.incrementAndGet();
-                LOG.info("Injecting UNAVAILABLE into {} (before applying)", method);
-                call.close(unavailable(), new Metadata());
+                LOG.info("Injecting {} into {} (before applying)", status.getCode(), method);
+                call.close(status, new Metadata());
                 return new ServerCall.Listener<Q>() { };
             case FAIL_AFTER:
                 injected.incrementAndGet();
-                LOG.info("Injecting UNAVAILABLE into {} (after applying)", method);
+                LOG.info("Injecting {} into {} (after applying)", status.getCode(), method);
                 return next.startCall(new ForwardingServerCall.SimpleForwardingServerCall<Q, R>(call) {
                     @Override
                     public void sendMessage(R message) {
@@ -113,8 +122,8 @@ final class FaultInjector implements ServerInterceptor {
                     }
 
                     @Override
-                    public void close(Status status, Metadata trailers) {
-                        super.close(status.isOk() ? unavailable() : status, trailers);
+                    public void close(Status result, Metadata trailers) {
+                        super.close(result.isOk() ? status : result, trailers);
                     }
                 }, headers);
             default:
@@ -122,11 +131,14 @@ final class FaultInjector implements ServerInterceptor {
         }
     }
 
-    private Decision decide(String method) {
+    private record Verdict(Decision decision, Status status) {
+    }
+
+    private Verdict decide(String method) {
         if (windowActive) {
             if (System.nanoTime() - failUntilNanos < 0) {
                 if (windowMethods.isEmpty() || windowMethods.contains(method)) {
-                    return Decision.FAIL_BEFORE;
+                    return new Verdict(Decision.FAIL_BEFORE, unavailable());
                 }
             } else {
                 windowActive = false;
@@ -134,9 +146,9 @@ final class FaultInjector implements ServerInterceptor {
         }
         if (failuresLeft > 0 && (countedMethods.isEmpty() || countedMethods.contains(method))) {
             failuresLeft--;
-            return failAfterApplying ? Decision.FAIL_AFTER : Decision.FAIL_BEFORE;
+            return new Verdict(failAfterApplying ? Decision.FAIL_AFTER : Decision.FAIL_BEFORE, countedStatus);
         }
-        return Decision.PASS;
+        return new Verdict(Decision.PASS, null);
     }
 
     private static Status unavailable() {

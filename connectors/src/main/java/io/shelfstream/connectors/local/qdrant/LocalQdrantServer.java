@@ -14,6 +14,7 @@ import org.slf4j.LoggerFactory;
 
 import io.grpc.Server;
 import io.grpc.ServerInterceptors;
+import io.grpc.Status;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 
 /**
@@ -32,8 +33,8 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
  * which only changes the reported status to Acknowledged); state lives in memory and is lost on
  * {@link #close()}. The server listens on the loopback interface only and ignores API keys.
  *
- * <p>For reliability tests it can fail calls with UNAVAILABLE (before they run, or after they ran, as a
- * lost reply looks) and add latency. Methods are named by their full gRPC name, e.g.
+ * <p>For reliability tests it can fail calls with UNAVAILABLE or another status (before they run, or after
+ * they ran, as a lost reply looks) and add latency. Methods are named by their full gRPC name, e.g.
  * {@code PointsGrpc.getUpsertMethod().getFullMethodName()} ({@code "qdrant.Points/Upsert"}); no names
  * means every method.
  *
@@ -124,6 +125,19 @@ public final class LocalQdrantServer implements AutoCloseable {
     public void failNextCalls(int calls, String... fullMethodNames) {
         requireNonNegative(calls);
         faults.failNextCalls(calls, false, Set.of(fullMethodNames));
+    }
+
+    /**
+     * Fails the next {@code calls} matching calls with {@code code} (e.g. RESOURCE_EXHAUSTED, as Qdrant answers
+     * when it sheds load) before they are processed. Replaces any earlier count-based fault.
+     */
+    public void failNextCalls(int calls, Status.Code code, String... fullMethodNames) {
+        requireNonNegative(calls);
+        if (code == Status.Code.OK) {
+            throw new IllegalArgumentException("an injected failure needs a status code other than OK");
+        }
+        faults.failNextCalls(calls, false, code.toStatus().withDescription(code + " (fault injected by "
+                + "LocalQdrantServer)"), Set.of(fullMethodNames));
     }
 
     /**

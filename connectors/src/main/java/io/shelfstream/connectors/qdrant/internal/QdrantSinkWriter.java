@@ -1,168 +1,115 @@
 package io.shelfstream.connectors.qdrant.internal;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ExecutionException;
 
-import org.apache.flink.api.connector.sink2.SinkWriter;
+import org.apache.flink.api.connector.sink2.CommittingSinkWriter;
+import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.MetricGroup;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import io.qdrant.client.PointIdFactory;
-import io.qdrant.client.QdrantClient;
-import io.qdrant.client.VectorsFactory;
-import io.qdrant.client.grpc.Collections.CollectionInfo;
-import io.qdrant.client.grpc.Collections.Distance;
-import io.qdrant.client.grpc.Collections.PayloadSchemaType;
-import io.qdrant.client.grpc.Collections.VectorParams;
-import io.qdrant.client.grpc.Collections.VectorParamsMap;
-import io.qdrant.client.grpc.Common.PointId;
-import io.qdrant.client.grpc.Points.DeletePoints;
-import io.qdrant.client.grpc.Points.PointStruct;
-import io.qdrant.client.grpc.Points.PointsIdsList;
-import io.qdrant.client.grpc.Points.PointsSelector;
-import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.shelfstream.connectors.qdrant.PointWrite;
-import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 
-/** Buffers, compacts per point and flushes {@link PointWrite}s to Qdrant; see {@code QdrantSink}. */
-public final class QdrantSinkWriter implements SinkWriter<PointWrite> {
+/**
+ * The writer of {@code QdrantSink}: buffers writes compacted per point and, depending on the delivery guarantee,
+ * hands them to the committer at the checkpoint barrier or sends them itself.
+ *
+ * <ul>
+ *   <li>EXACTLY_ONCE: nothing is sent from here. {@link #prepareCommit()} (at each barrier and at the end of input)
+ *       turns the buffer into {@link QdrantCommittable}s, which the committer applies once the checkpoint is
+ *       complete. The buffer is capped by {@code maxBufferedBytes}, so a job without checkpoints fails with a
+ *       message instead of running out of memory.</li>
+ *   <li>AT_LEAST_ONCE: full batches are sent with {@code wait=true}, and everything at each barrier
+ *       ({@link #flush}), so a completed checkpoint implies its writes are in Qdrant.</li>
+ *   <li>NONE: full batches are sent with {@code wait=false}; the rest at the end of input only.</li>
+ * </ul>
+ * Every mode makes sure the collections exist when the writer starts, so a misconfigured collection fails the
+ * job at once.
+ */
+public final class QdrantSinkWriter implements CommittingSinkWriter<PointWrite, QdrantCommittable> {
 
     private static final Logger LOG = LoggerFactory.getLogger(QdrantSinkWriter.class);
 
-    private final QdrantClient client;
-    private final String vectorName;
-    private final int vectorSize;
-    private final int maxBatchPoints;
-    /** Last write per (collection, point id), in first-seen order. */
-    private final LinkedHashMap<String, PointWrite> buffer = new LinkedHashMap<>();
-    private final Counter upserted;
-    private final Counter deleted;
+    private final SinkSettings settings;
+    private final QdrantGateway gateway;
+    private final Retrier retrier;
+    private final CommittableApplier applier;
+    private final PointBuffer buffer;
+    private final Counter recordsSent;
 
-    public QdrantSinkWriter(
-            QdrantEndpoint endpoint,
-            String vectorName,
-            int vectorSize,
-            int maxBatchPoints,
-            Map<String, List<String>> collections,
-            MetricGroup metrics) throws IOException {
-        this.client = endpoint.newClient();
-        this.vectorName = vectorName;
-        this.vectorSize = vectorSize;
-        this.maxBatchPoints = maxBatchPoints;
-        this.upserted = metrics.counter("pointsUpserted");
-        this.deleted = metrics.counter("pointsDeleted");
+    /**
+     * A writer that talks to Qdrant through {@code gateway} (closed with the writer) and registers its metrics on
+     * {@code metrics}; ensures the collections before it returns.
+     */
+    public QdrantSinkWriter(SinkSettings settings, QdrantGateway gateway, Retrier retrier, MetricGroup metrics,
+            Counter recordsSent) throws IOException, InterruptedException {
+        this.settings = settings;
+        this.gateway = gateway;
+        this.retrier = retrier;
+        this.buffer = new PointBuffer(settings);
+        this.recordsSent = recordsSent;
+        SinkMetrics sinkMetrics = settings.isExactlyOnce() ? null : new SinkMetrics(metrics);
+        this.applier = sinkMetrics == null ? null
+                : new CommittableApplier(gateway, retrier, sinkMetrics, settings.vectorName());
+        metrics.gauge(SinkMetrics.BUFFERED_POINTS, buffer::size);
         try {
-            for (Map.Entry<String, List<String>> c : collections.entrySet()) {
-                ensureCollection(c.getKey(), c.getValue());
-            }
-        } catch (RuntimeException e) {
-            client.close();
+            CollectionSetup.ensure(settings, gateway, retrier);
+        } catch (IOException | InterruptedException | RuntimeException e) {
+            close();
             throw e;
         }
     }
 
-    private void ensureCollection(String name, List<String> filterFields) throws IOException {
-        if (!get(client.collectionExistsAsync(name))) {
-            LOG.info("Creating Qdrant collection {} (vector '{}', {} dims, cosine)", name, vectorName, vectorSize);
-            VectorParams params = VectorParams.newBuilder().setSize(vectorSize).setDistance(Distance.Cosine).build();
-            get(client.createCollectionAsync(name, Map.of(vectorName, params)));
-            for (String field : filterFields) {
-                get(client.createPayloadIndexAsync(name, field, PayloadSchemaType.Keyword, null, true, null, null));
+    @Override
+    public void write(PointWrite element, Context context) throws IOException, InterruptedException {
+        buffer.add(element);
+        if (settings.isExactlyOnce()) {
+            if (buffer.bytes() > settings.maxBufferedBytes()) {
+                throw new IOException("The Qdrant sink holds " + buffer.size() + " changed points ("
+                        + buffer.bytes() + " bytes) since the last checkpoint, more than setMaxBufferedBytes("
+                        + settings.maxBufferedBytes() + "). EXACTLY_ONCE keeps changes until a checkpoint "
+                        + "completes: enable checkpointing, shorten the checkpoint interval, or raise the limit.");
             }
-            return;
-        }
-        CollectionInfo info = get(client.getCollectionInfoAsync(name));
-        VectorParamsMap vectors = info.getConfig().getParams().getVectorsConfig().getParamsMap();
-        VectorParams existing = vectors.getMapMap().get(vectorName);
-        if (existing == null) {
-            throw new IllegalStateException("Qdrant collection '" + name + "' exists without a vector named '"
-                    + vectorName + "' (it has " + vectors.getMapMap().keySet() + "). Use another collection name "
-                    + "or set the sink's vector name to one of those.");
-        }
-        if (existing.getSize() != vectorSize || existing.getDistance() != Distance.Cosine) {
-            throw new IllegalStateException("Qdrant collection '" + name + "' has vector '" + vectorName + "' of "
-                    + existing.getSize() + " dims with " + existing.getDistance() + " distance, but this job writes "
-                    + vectorSize + " dims with Cosine. Write to a new collection (and switch an alias) instead of "
-                    + "reusing this one.");
+        } else if (buffer.isFull()) {
+            send();
         }
     }
 
     @Override
-    public void write(PointWrite element, Context context) throws IOException {
-        buffer.put(element.collection() + '\u0000' + element.pointId(), element);
-        if (buffer.size() >= maxBatchPoints) {
-            flush(false);
+    public void flush(boolean endOfInput) throws IOException, InterruptedException {
+        if (settings.deliveryGuarantee() == DeliveryGuarantee.AT_LEAST_ONCE
+                || (settings.deliveryGuarantee() == DeliveryGuarantee.NONE && endOfInput)) {
+            send();
         }
     }
 
     @Override
-    public void flush(boolean endOfInput) throws IOException {
-        if (buffer.isEmpty()) {
-            return;
+    public Collection<QdrantCommittable> prepareCommit() {
+        if (!settings.isExactlyOnce() || buffer.isEmpty()) {
+            return List.of();
         }
-        Map<String, List<PointStruct>> upserts = new LinkedHashMap<>();
-        Map<String, List<PointId>> deletes = new LinkedHashMap<>();
-        for (PointWrite w : buffer.values()) {
-            PointId id = PointIdFactory.id(java.util.UUID.fromString(w.pointId()));
-            if (w.delete()) {
-                deletes.computeIfAbsent(w.collection(), k -> new ArrayList<>()).add(id);
-            } else {
-                if (w.vector().length != vectorSize) {
-                    throw new IOException("point " + w.pointId() + " has a vector of " + w.vector().length
-                            + " dims, the sink is configured for " + vectorSize);
-                }
-                PointStruct point = PointStruct.newBuilder()
-                        .setId(id)
-                        .setVectors(VectorsFactory.namedVectors(Map.of(vectorName,
-                                io.qdrant.client.VectorFactory.vector(toList(w.vector())))))
-                        .putAllPayload(Payloads.fromJson(w.payloadJson()))
-                        .build();
-                upserts.computeIfAbsent(w.collection(), k -> new ArrayList<>()).add(point);
-            }
-        }
-        for (Map.Entry<String, List<PointStruct>> e : upserts.entrySet()) {
-            get(client.upsertAsync(UpsertPoints.newBuilder()
-                    .setCollectionName(e.getKey()).setWait(true).addAllPoints(e.getValue()).build()));
-            upserted.inc(e.getValue().size());
-        }
-        for (Map.Entry<String, List<PointId>> e : deletes.entrySet()) {
-            get(client.deleteAsync(DeletePoints.newBuilder()
-                    .setCollectionName(e.getKey()).setWait(true)
-                    .setPoints(PointsSelector.newBuilder()
-                            .setPoints(PointsIdsList.newBuilder().addAllIds(e.getValue())))
-                    .build()));
-            deleted.inc(e.getValue().size());
-        }
-        buffer.clear();
+        int points = buffer.size();
+        List<QdrantCommittable> committables = buffer.drain();
+        // In this mode a point is "sent" when it leaves for the committer.
+        recordsSent.inc(points);
+        LOG.debug("Prepared {} committable(s) with {} point(s) for the checkpoint", committables.size(), points);
+        return committables;
     }
 
-    private static List<Float> toList(float[] v) {
-        List<Float> l = new ArrayList<>(v.length);
-        for (float f : v) {
-            l.add(f);
-        }
-        return l;
-    }
-
-    private static <T> T get(com.google.common.util.concurrent.ListenableFuture<T> f) throws IOException {
-        try {
-            return f.get();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IOException("Interrupted while waiting for Qdrant", e);
-        } catch (ExecutionException e) {
-            throw new IOException("Qdrant request failed: " + e.getCause().getMessage(), e.getCause());
+    private void send() throws IOException, InterruptedException {
+        boolean wait = settings.deliveryGuarantee() == DeliveryGuarantee.AT_LEAST_ONCE;
+        for (QdrantCommittable batch : buffer.drain()) {
+            applier.apply(batch, wait);
+            recordsSent.inc(batch.size());
         }
     }
 
     @Override
-    public void close() throws Exception {
-        client.close();
+    public void close() {
+        retrier.close();
+        gateway.close();
     }
 }

@@ -98,6 +98,18 @@ class LocalQdrantServerTest {
     }
 
     @Test
+    void failNextCallsCanAnswerWithAnotherStatus() throws Exception {
+        server.failNextCalls(1, Status.Code.RESOURCE_EXHAUSTED, UPSERT);
+        assertThat(codeOf(() -> client.upsertAsync("c", List.of(point(1))).get()))
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(codeOf(() -> client.upsertAsync("c", List.of(point(1))).get())).isEqualTo(Status.Code.OK);
+        server.failFor(Duration.ofSeconds(5), UPSERT);
+        assertThat(codeOf(() -> client.upsertAsync("c", List.of(point(1))).get()))
+                .as("an outage window still answers UNAVAILABLE").isEqualTo(Status.Code.UNAVAILABLE);
+        assertThatThrownBy(() -> server.failNextCalls(1, Status.Code.OK)).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void failNextCallsAfterApplyingLosesTheReplyButKeepsTheWrite() throws Exception {
         server.failNextCallsAfterApplying(1, UPSERT);
         assertThat(codeOf(() -> client.upsertAsync("c", List.of(point(5))).get())).isEqualTo(Status.Code.UNAVAILABLE);

@@ -715,6 +715,65 @@ class QdrantContractITCase {
                 .extracting(p -> p.getId().getNum()).containsExactly(4L, 5L);
     }
 
+    /**
+     * What the exactly-once sink relies on: a committable is whole-point upserts or deletes by id, so re-applying
+     * committables in their order after a restore leaves exactly the state the first application left.
+     */
+    @Test
+    void reApplyingWholePointUpsertsAndDeletesInOrderChangesNothing() throws Exception {
+        String name = namedCollection(4, Distance.Cosine);
+        PointId a = id(UUID.fromString("6f1c3d2a-8b4e-5f7a-9c0d-2e4b6a8c0f13"));
+        PointId b = id(UUID.fromString("0b5e6c1f-2d3a-5b4c-8e7f-9a0b1c2d3e4f"));
+        List<UpsertPoints> upserts = List.of(
+                UpsertPoints.newBuilder().setCollectionName(name).setWait(true)
+                        .addPoints(PointStruct.newBuilder().setId(a)
+                                .setVectors(namedVectors(Map.of("dense", vector(1, 0, 0, 0))))
+                                .putAllPayload(Map.of("seq", value(1), "genres", list(List.of(value("x"))))))
+                        .addPoints(PointStruct.newBuilder().setId(b)
+                                .setVectors(namedVectors(Map.of("dense", vector(0, 1, 0, 0))))
+                                .putAllPayload(Map.of("seq", value(2))))
+                        .build(),
+                UpsertPoints.newBuilder().setCollectionName(name).setWait(true)
+                        .addPoints(PointStruct.newBuilder().setId(a)
+                                .setVectors(namedVectors(Map.of("dense", vector(0, 0, 1, 0))))
+                                .putAllPayload(Map.of("seq", value(4))))
+                        .build());
+        get(client.upsertAsync(upserts.get(0)));
+        assertThat(get(client.deleteAsync(name, List.of(b))).getStatus()).isEqualTo(UpdateStatus.Completed);
+        get(client.upsertAsync(upserts.get(1)));
+        List<RetrievedPoint> once = get(client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(name)
+                .setWithPayload(enable(true)).setWithVectors(ALL_VECTORS).build())).getResultList();
+
+        // the last two committables again (a restore of the latest checkpoint), then all three
+        assertThat(get(client.deleteAsync(name, List.of(b))).getStatus()).as("deleting a missing point")
+                .isEqualTo(UpdateStatus.Completed);
+        get(client.upsertAsync(upserts.get(1)));
+        get(client.upsertAsync(upserts.get(0)));
+        get(client.deleteAsync(name, List.of(b)));
+        get(client.upsertAsync(upserts.get(1)));
+
+        List<RetrievedPoint> again = get(client.scrollAsync(ScrollPoints.newBuilder().setCollectionName(name)
+                .setWithPayload(enable(true)).setWithVectors(ALL_VECTORS).build())).getResultList();
+        assertThat(again).isEqualTo(once);
+        assertThat(again).singleElement().satisfies(p -> {
+            assertThat(p.getId()).isEqualTo(a);
+            assertThat(p.getPayloadMap()).containsOnlyKeys("seq").containsEntry("seq", value(4));
+        });
+    }
+
+    @Test
+    void creatingAPayloadIndexAgainWithTheSameTypeKeepsOneIndex() throws Exception {
+        String name = bookCollection();
+        for (int i = 0; i < 2; i++) {
+            UpdateResult result = get(client.createPayloadIndexAsync(name, "genres", PayloadSchemaType.Keyword, null,
+                    true, null, null));
+            assertThat(result.getStatus()).isEqualTo(UpdateStatus.Completed);
+        }
+        CollectionInfo info = get(client.getCollectionInfoAsync(name));
+        assertThat(info.getPayloadSchemaMap()).containsOnlyKeys("genres");
+        assertThat(info.getPayloadSchemaMap().get("genres").getDataType()).isEqualTo(PayloadSchemaType.Keyword);
+    }
+
     @Test
     void setPayloadMergesOverwriteReplacesAndMissingPointsAreNotFound() throws Exception {
         String name = bookCollection();
