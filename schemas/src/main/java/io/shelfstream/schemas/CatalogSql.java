@@ -9,7 +9,8 @@ import java.nio.charset.StandardCharsets;
  * The catalog's SQL as shipped in this module: DDL for {@code books} and {@code students}, and a small sample.
  *
  * <p>The job only reads these tables; the DDL documents the columns it expects and lets tests and the demo
- * create them. Statements are idempotent ({@code IF NOT EXISTS}, {@code ON CONFLICT DO NOTHING}).
+ * create them. Statements are idempotent ({@code IF NOT EXISTS}, {@code ON CONFLICT DO NOTHING}). A generated
+ * catalog is loaded with {@link CatalogLoader}.
  */
 public final class CatalogSql {
 
