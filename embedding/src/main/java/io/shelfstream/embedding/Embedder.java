@@ -70,6 +70,34 @@ public interface Embedder extends AutoCloseable {
      */
     int countTokens(String text);
 
+    /**
+     * Counts the tokens the model processes, padding included, when texts with these token counts
+     * are embedded in one {@link #embed(List)} call. Divided into the sum of the counts it gives
+     * the padding efficiency of a batch. It costs no tokenization and no model call.
+     *
+     * <p>The default assumes a single model call padded to the longest text; implementations that
+     * split a batch into sub-batches override it with their own plan.
+     *
+     * @param tokenCounts the token count of each text, as {@link #countTokens(String)} gives it
+     * @return the padded token count, 0 for no texts
+     */
+    default long countPaddedTokens(int[] tokenCounts) {
+        int longest = 0;
+        for (int count : tokenCounts) {
+            longest = Math.max(longest, count);
+        }
+        return (long) longest * tokenCounts.length;
+    }
+
+    /**
+     * Names where the model runs, e.g. {@code cpu} or {@code cuda:0}, for logs and metrics.
+     *
+     * @return the device in use; {@code unknown} unless the implementation tells
+     */
+    default String deviceInUse() {
+        return "unknown";
+    }
+
     /** Releases the model; further calls fail. Closing twice has no effect. */
     @Override
     void close();

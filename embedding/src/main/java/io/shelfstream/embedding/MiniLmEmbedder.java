@@ -195,11 +195,33 @@ public final class MiniLmEmbedder implements Embedder {
     }
 
     /**
+     * Counts padded tokens with the same sub-batch plan that {@link #embed(List)} follows: texts
+     * ordered by length, cut at {@link EmbedderOptions#maxBatchRecords()} texts and
+     * {@link EmbedderOptions#maxBatchTokens()} padded tokens, each sub-batch padded to its longest
+     * text.
+     */
+    @Override
+    public long countPaddedTokens(int[] tokenCounts) {
+        long padded = 0;
+        for (int[] rows :
+                SubBatchPlanner.plan(
+                        tokenCounts, options.maxBatchRecords(), options.maxBatchTokens())) {
+            int longest = 0;
+            for (int row : rows) {
+                longest = Math.max(longest, tokenCounts[row]);
+            }
+            padded += (long) longest * rows.length;
+        }
+        return padded;
+    }
+
+    /**
      * Returns where the model runs: {@code cpu} or {@code cuda:N}. With device {@code auto} this
      * tells whether CUDA was found.
      *
      * @return the device in use
      */
+    @Override
     public String deviceInUse() {
         return model.get().device();
     }

@@ -25,6 +25,8 @@ public final class JobOptions implements Serializable {
         d.put("kafka.bootstrap-servers", "localhost:9092");
         d.put("kafka.group-id", "shelfstream");
         d.put("topic.books", "books");
+        d.put("topic.students", "students");
+        d.put("topic.checkouts", "checkouts");
         d.put("topic.dead-letter", "shelfstream-dead-letter");
         d.put("record.max-bytes", String.valueOf(1024 * 1024));
         d.put("catalog.jdbc-url", "jdbc:postgresql://localhost:5432/catalog");
@@ -32,10 +34,25 @@ public final class JobOptions implements Serializable {
         d.put("catalog.password", "postgres");
         d.put("catalog.pool-size", "4");
         d.put("catalog.timeout", "30s");
+        d.put("catalog.capacity", "1000");
+        d.put("catalog.batch-size", "200");
+        d.put("catalog.max-batch-delay", "10ms");
+        d.put("catalog.retries", "5");
+        d.put("catalog.retry-delay", "100ms");
+        d.put("catalog.retry-max-delay", "2s");
+        d.put("catalog.cache.max-rows", "0");
+        d.put("catalog.cache.ttl", "10s");
+        d.put("catalog.books.table", "books");
+        d.put("catalog.books.id-column", "book_id");
+        d.put("catalog.books.columns", "title=title,author=author,description=description,genres=genres,"
+                + "reading_level=reading_level");
         d.put("qdrant.url", "http://localhost:6334");
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
         d.put("embedding.device", "auto");
+        d.put("embedding.batch.max-records", "256");
+        d.put("embedding.batch.max-tokens", "32768");
+        d.put("embedding.batch.linger", "200ms");
         d.put("checkpoint.interval", "10s");
         d.put("parallelism", "1");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
@@ -100,7 +117,18 @@ public final class JobOptions implements Serializable {
         positiveInt("catalog.pool-size");
         positiveInt("parallelism");
         duration("catalog.timeout");
+        positiveInt("catalog.capacity");
+        positiveInt("catalog.batch-size");
+        duration("catalog.max-batch-delay");
+        nonNegativeInt("catalog.retries");
+        duration("catalog.retry-delay");
+        duration("catalog.retry-max-delay");
+        nonNegativeInt("catalog.cache.max-rows");
+        duration("catalog.cache.ttl");
         duration("checkpoint.interval");
+        positiveInt("embedding.batch.max-records");
+        positiveInt("embedding.batch.max-tokens");
+        duration("embedding.batch.linger");
     }
 
     /** The raw value of an option. */
@@ -119,6 +147,20 @@ public final class JobOptions implements Serializable {
             return i;
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " must be a positive integer, got '" + v + "'");
+        }
+    }
+
+    /** An option as an integer of 0 or more. */
+    public int nonNegativeInt(String key) {
+        String v = get(key);
+        try {
+            int i = Integer.parseInt(v.trim());
+            if (i < 0) {
+                throw new NumberFormatException();
+            }
+            return i;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--" + key + " must be an integer of 0 or more, got '" + v + "'");
         }
     }
 

@@ -1,10 +1,12 @@
 package io.shelfstream.job;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
@@ -14,10 +16,11 @@ import org.apache.flink.connector.kafka.source.KafkaSource;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
-import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,13 +30,18 @@ import io.shelfstream.connectors.qdrant.PointWrite;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.qdrant.QdrantSink;
 import io.shelfstream.embedding.EmbedderOptions;
-import io.shelfstream.job.operators.BookCatalogLookup;
-import io.shelfstream.job.operators.EmbedBooksFunction;
+import io.shelfstream.job.operators.BookCatalogEnrichment;
+import io.shelfstream.job.embed.EmbeddingBatchOptions;
+import io.shelfstream.job.embed.EmbeddingOperator;
+import io.shelfstream.job.operators.BookEmbeddingAdapter;
 import io.shelfstream.job.operators.ParseBooksFunction;
+import io.shelfstream.job.operators.ParseEventsFunction;
 import io.shelfstream.job.records.BookChange;
 import io.shelfstream.job.records.EnrichedBook;
 import io.shelfstream.job.records.RawRecord;
+import io.shelfstream.schemas.CheckoutEvent;
 import io.shelfstream.schemas.DeadLetter;
+import io.shelfstream.schemas.StudentEvent;
 
 /**
  * The shelfstream pipeline: {@code books} events from Kafka, enriched from the PostgreSQL catalog, embedded with
@@ -57,6 +65,12 @@ public final class ShelfstreamJob {
     public static final String UID_EMBED_BOOKS = "embed-books";
     public static final String UID_QDRANT_SINK = "qdrant-sink";
     public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
+    public static final String UID_STUDENTS_SOURCE = "students-source";
+    public static final String UID_PARSE_STUDENTS = "parse-students";
+    public static final String UID_STUDENTS_SINK = "students-discard";
+    public static final String UID_CHECKOUTS_SOURCE = "checkouts-source";
+    public static final String UID_PARSE_CHECKOUTS = "parse-checkouts";
+    public static final String UID_CHECKOUTS_SINK = "checkouts-discard";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
@@ -65,16 +79,32 @@ public final class ShelfstreamJob {
 
     private final JobOptions options;
     private final Source<RawRecord, ?, ?> booksSource;
+    private final Source<RawRecord, ?, ?> studentsSource;
+    private final Source<RawRecord, ?, ?> checkoutsSource;
     private final Sink<PointWrite> pointSink;
     private final Sink<DeadLetter> deadLetterSink;
 
+    /** The pipeline of the {@code books} topic only. */
     public ShelfstreamJob(
             JobOptions options,
             Source<RawRecord, ?, ?> booksSource,
             Sink<PointWrite> pointSink,
             Sink<DeadLetter> deadLetterSink) {
+        this(options, booksSource, null, null, pointSink, deadLetterSink);
+    }
+
+    /** The pipeline of all three topics; a {@code null} students or checkouts source leaves that topic unread. */
+    public ShelfstreamJob(
+            JobOptions options,
+            Source<RawRecord, ?, ?> booksSource,
+            Source<RawRecord, ?, ?> studentsSource,
+            Source<RawRecord, ?, ?> checkoutsSource,
+            Sink<PointWrite> pointSink,
+            Sink<DeadLetter> deadLetterSink) {
         this.options = options;
         this.booksSource = booksSource;
+        this.studentsSource = studentsSource;
+        this.checkoutsSource = checkoutsSource;
         this.pointSink = pointSink;
         this.deadLetterSink = deadLetterSink;
     }
@@ -90,28 +120,73 @@ public final class ShelfstreamJob {
                 .uid(UID_PARSE_BOOKS)
                 .name("Parse books events");
 
-        // keyBy first: per-book order is kept by the ordered async wait within each key's subtask.
-        SingleOutputStreamOperator<EnrichedBook> enriched = AsyncDataStream.orderedWait(
-                        changes.keyBy(BookChange::bookId),
-                        new BookCatalogLookup(options.get("catalog.jdbc-url"), options.get("catalog.user"),
-                                options.get("catalog.password"), options.positiveInt("catalog.pool-size")),
-                        options.duration("catalog.timeout").toMillis(), TimeUnit.MILLISECONDS, 100)
+        // keyBy first: the ordered, batched lookup keeps per-book order within each key's subtask (a later change
+        // never carries an older row); missing rows are retried, then become EnrichedBook.missing (dead letters).
+        SingleOutputStreamOperator<EnrichedBook> enriched = BookCatalogEnrichment.create(options)
+                .orderedWait(changes.keyBy(BookChange::bookId))
                 .uid(UID_CATALOG_LOOKUP)
                 .name("Catalog lookup: books");
 
-        SingleOutputStreamOperator<PointWrite> points = enriched
-                .process(new EmbedBooksFunction(options.get("qdrant.collection.books"),
-                        EmbedderOptions.builder().setDevice(options.get("embedding.device")).build(), DEAD_LETTERS))
-                .uid(UID_EMBED_BOOKS)
-                .name("Embed books (all-MiniLM-L6-v2)");
+        // The lookup keeps each record on the subtask its book_id was keyed to, so the stream is still partitioned
+        // by book: reinterpreted as keyed rather than shuffled again.
+        BookEmbeddingAdapter bookEmbedding = new BookEmbeddingAdapter(options.get("qdrant.collection.books"),
+                DEAD_LETTERS);
+        SingleOutputStreamOperator<PointWrite> points = DataStreamUtils
+                .reinterpretAsKeyedStream(enriched, bookEmbedding.keySelector(), Types.STRING)
+                .transform("Embed books (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
+                        EmbeddingOperator.<EnrichedBook, PointWrite>builder()
+                                .setAdapter(bookEmbedding)
+                                .setEmbedderOptions(EmbedderOptions.builder()
+                                        .setDevice(options.get("embedding.device")).build())
+                                .setBatchOptions(EmbeddingBatchOptions.builder()
+                                        .setMaxRecords(options.positiveInt("embedding.batch.max-records"))
+                                        .setMaxTokens(options.positiveInt("embedding.batch.max-tokens"))
+                                        .setLinger(options.duration("embedding.batch.linger"))
+                                        .build())
+                                .build())
+                .uid(UID_EMBED_BOOKS);
 
         points.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
 
-        changes.getSideOutput(DEAD_LETTERS)
-                .union(points.getSideOutput(DEAD_LETTERS))
+        DataStream<DeadLetter> deadLetters = changes.getSideOutput(DEAD_LETTERS)
+                .union(points.getSideOutput(DEAD_LETTERS));
+        for (DataStream<DeadLetter> rejected : parseStudentsAndCheckouts(env)) {
+            deadLetters = deadLetters.union(rejected);
+        }
+        deadLetters
                 .sinkTo(deadLetterSink)
                 .uid(UID_DEAD_LETTER_SINK)
                 .name("Kafka: dead letters");
+    }
+
+    /**
+     * Reads and validates the {@code students} and {@code checkouts} topics; returns their rejected records. Valid
+     * events end in a discarding sink here: the taste-vector path consumes them once the pipeline gains it.
+     */
+    private List<DataStream<DeadLetter>> parseStudentsAndCheckouts(StreamExecutionEnvironment env) {
+        int maxRecordBytes = options.positiveInt("record.max-bytes");
+        List<DataStream<DeadLetter>> rejected = new ArrayList<>();
+        if (studentsSource != null) {
+            SingleOutputStreamOperator<StudentEvent> students = env
+                    .fromSource(studentsSource, WatermarkStrategy.noWatermarks(), "Kafka: students")
+                    .uid(UID_STUDENTS_SOURCE)
+                    .process(ParseEventsFunction.students(DEAD_LETTERS, maxRecordBytes))
+                    .uid(UID_PARSE_STUDENTS)
+                    .name("Parse students events");
+            students.sinkTo(new DiscardingSink<>()).uid(UID_STUDENTS_SINK).name("Students (validated only)");
+            rejected.add(students.getSideOutput(DEAD_LETTERS));
+        }
+        if (checkoutsSource != null) {
+            SingleOutputStreamOperator<CheckoutEvent> checkouts = env
+                    .fromSource(checkoutsSource, WatermarkStrategy.noWatermarks(), "Kafka: checkouts")
+                    .uid(UID_CHECKOUTS_SOURCE)
+                    .process(ParseEventsFunction.checkouts(DEAD_LETTERS, maxRecordBytes))
+                    .uid(UID_PARSE_CHECKOUTS)
+                    .name("Parse checkouts events");
+            checkouts.sinkTo(new DiscardingSink<>()).uid(UID_CHECKOUTS_SINK).name("Checkouts (validated only)");
+            rejected.add(checkouts.getSideOutput(DEAD_LETTERS));
+        }
+        return rejected;
     }
 
     /** Configures checkpointing and parallelism from the options. */
@@ -125,7 +200,11 @@ public final class ShelfstreamJob {
         JobOptions options = JobOptions.fromArgs(args);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
-        new ShelfstreamJob(options, booksSource(options), qdrantSink(options), deadLetterSink(options)).build(env);
+        // an empty topic option leaves that topic unread; a named topic must exist, as for any Kafka source
+        new ShelfstreamJob(options, booksSource(options),
+                options.get("topic.students").isBlank() ? null : studentsSource(options),
+                options.get("topic.checkouts").isBlank() ? null : checkoutsSource(options),
+                qdrantSink(options), deadLetterSink(options)).build(env);
         env.execute("shelfstream");
     }
 
@@ -136,9 +215,24 @@ public final class ShelfstreamJob {
 
     /** The builder behind {@link #booksSource}, for tests that bound the source. */
     public static KafkaSourceBuilder<RawRecord> booksSourceBuilder(JobOptions options) {
+        return topicSourceBuilder(options, options.get("topic.books"));
+    }
+
+    /** The Kafka source of the {@code students} topic, offsets in checkpoints, earliest when none committed. */
+    public static KafkaSource<RawRecord> studentsSource(JobOptions options) {
+        return topicSourceBuilder(options, options.get("topic.students")).build();
+    }
+
+    /** The Kafka source of the {@code checkouts} topic, offsets in checkpoints, earliest when none committed. */
+    public static KafkaSource<RawRecord> checkoutsSource(JobOptions options) {
+        return topicSourceBuilder(options, options.get("topic.checkouts")).build();
+    }
+
+    /** A Kafka source builder for one topic like {@link #booksSourceBuilder}, for tests that bound the source. */
+    public static KafkaSourceBuilder<RawRecord> topicSourceBuilder(JobOptions options, String topic) {
         return KafkaSource.<RawRecord>builder()
                 .setBootstrapServers(options.get("kafka.bootstrap-servers"))
-                .setTopics(options.get("topic.books"))
+                .setTopics(topic)
                 .setGroupId(options.get("kafka.group-id"))
                 .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
                 .setDeserializer(new RawRecordDeserializer());

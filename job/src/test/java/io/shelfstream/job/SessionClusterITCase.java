@@ -42,7 +42,11 @@ class SessionClusterITCase {
         String dlq = TestNames.fresh("dlq");
         String database = TestNames.fresh("catalog");
         String collection = TestNames.fresh("books");
+        String students = TestNames.fresh("students");
+        String checkouts = TestNames.fresh("checkouts");
         kafka.createTopic(books, 2);
+        kafka.createTopic(students, 1);
+        kafka.createTopic(checkouts, 1);
         kafka.createTopic(dlq, 1);
         String jdbcUrl = postgres.createDatabase(database);
         postgres.execute(database, CatalogSql.ddl());
@@ -51,6 +55,8 @@ class SessionClusterITCase {
                 "--kafka.bootstrap-servers", kafka.bootstrapServers(),
                 "--kafka.group-id", TestNames.fresh("group"),
                 "--topic.books", books,
+                "--topic.students", students,
+                "--topic.checkouts", checkouts,
                 "--topic.dead-letter", dlq,
                 "--catalog.jdbc-url", jdbcUrl,
                 "--qdrant.url", "http://localhost:" + LocalServices.qdrant().port(),

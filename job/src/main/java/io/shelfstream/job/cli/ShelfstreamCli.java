@@ -24,6 +24,11 @@ public final class ShelfstreamCli {
         switch (args[0]) {
             case "demo" -> System.exit(DemoCommand.run(rest, System.out));
             case "run" -> io.shelfstream.job.ShelfstreamJob.main(rest);
+            case "embed" -> System.exit(EmbedCommand.run(rest, System.out, System.err));
+            case "bench" -> System.exit(rest.length > 0 && rest[0].equals("enrichment")
+                    ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
+                    : BenchCommand.run(rest, System.out, System.err));
+            case "generate" -> System.exit(GenerateCommand.run(rest, System.out, System.err));
             default -> {
                 System.err.println("Unknown command '" + args[0] + "'.");
                 usage();
@@ -44,6 +49,19 @@ public final class ShelfstreamCli {
                 "  run --key value ...",
                 "        run the job in a local MiniCluster against existing services; options as for",
                 "        `flink run` (see README, Configuration).",
+                "  embed --input IN.jsonl --output OUT.jsonl [--device auto|cpu|cuda|cuda:N] [--quantized]",
+                "        add a \"vector\" (all-MiniLM-L6-v2, 384 floats) to every JSON line {\"text\": ...};",
+                "        other fields are kept. A bad line stops with its line number and writes nothing.",
+                "  bench embedding [--corpus FILE] [--docs N] [--seed S] [--rounds R] [--device D] [--quantized]",
+                "        time the same texts through (a) a bare ONNX Runtime session batching naively, (b) the",
+                "        Embedder and (c) the Flink embedding operator; print docs/s, tokens/s, b/a and c/a.",
+                "  bench enrichment [--records N] [--rows N] [--batch-size N] [--max-batch-delay D] [--pool-size N]",
+                "        time the books catalog lookup batched and with one query per record, in one process against",
+                "        a local PostgreSQL; print lookups/s and database round trips per 1,000 records.",
+                "  generate --books N --students M --checkouts K [--seed S] [--malformed-fraction F]",
+                "           [--kafka BOOTSTRAP] [--jdbc-url URL --jdbc-user U --jdbc-password P] [--topic-prefix P]",
+                "        a synthetic library, seeded: the catalog into PostgreSQL, events into the books, students",
+                "        and checkouts topics; local services when --kafka / --jdbc-url are not given.",
                 ""));
     }
 }

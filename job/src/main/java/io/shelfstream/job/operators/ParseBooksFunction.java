@@ -16,6 +16,9 @@ import io.shelfstream.schemas.ParseResult;
 /**
  * Parses {@code books} records into one {@link BookChange} per named book; anything the contract rejects goes
  * to the dead-letter side output with its reason. Never fails on bad input.
+ *
+ * <p>Metrics: {@code eventsParsed} (valid events), {@code recordsRejected} (all dead letters) and a counter per
+ * reason in the group {@code deadLetters} (see {@link DeadLetterCounters}).
  */
 public final class ParseBooksFunction extends ProcessFunction<RawRecord, BookChange> {
 
@@ -25,6 +28,8 @@ public final class ParseBooksFunction extends ProcessFunction<RawRecord, BookCha
     private final int maxRecordBytes;
     private transient BookEventParser parser;
     private transient Counter rejected;
+    private transient Counter eventsParsed;
+    private transient DeadLetterCounters reasons;
 
     public ParseBooksFunction(OutputTag<DeadLetter> deadLetters, int maxRecordBytes) {
         this.deadLetters = deadLetters;
@@ -35,6 +40,8 @@ public final class ParseBooksFunction extends ProcessFunction<RawRecord, BookCha
     public void open(OpenContext openContext) {
         parser = new BookEventParser(maxRecordBytes);
         rejected = getRuntimeContext().getMetricGroup().counter("recordsRejected");
+        eventsParsed = getRuntimeContext().getMetricGroup().counter("eventsParsed");
+        reasons = DeadLetterCounters.register(getRuntimeContext().getMetricGroup());
     }
 
     @Override
@@ -42,10 +49,12 @@ public final class ParseBooksFunction extends ProcessFunction<RawRecord, BookCha
         ParseResult<BookEvent> parsed = parser.parse(r.value());
         if (!parsed.isOk()) {
             rejected.inc();
+            reasons.count(parsed.reason());
             ctx.output(deadLetters, new DeadLetter(parsed.reason(), parsed.detail(), r.topic(), r.partition(),
                     r.offset(), r.timestamp(), r.key(), r.value()));
             return;
         }
+        eventsParsed.inc();
         BookEvent e = parsed.value();
         boolean removed = e.eventType() == BookEvent.BookEventType.BOOK_REMOVED;
         for (String bookId : e.bookIds()) {
