@@ -13,7 +13,10 @@ import java.util.List;
  *       in the order of the input; an empty list gives an empty array.
  *   <li>Vectors have unit L2 norm, so a dot product is the cosine similarity.
  *   <li>A {@code null} text is embedded as the empty string.
- *   <li>The vector of a text does not depend on which other texts share the call.
+ *   <li>With an fp32 model, the vector of a text does not depend on which other texts share the call
+ *       (within 1e-5). The int8 model quantizes activations per batch, so its vectors of one text vary
+ *       slightly with the batch (cosine 0.985 or more has been measured); do not compare int8 vectors
+ *       for exact equality.
  *   <li>Methods may be called concurrently from several threads until {@link #close()}.
  * </ul>
  *

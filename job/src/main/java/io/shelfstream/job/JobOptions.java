@@ -34,6 +34,7 @@ public final class JobOptions implements Serializable {
         d.put("catalog.password", "postgres");
         d.put("catalog.pool-size", "4");
         d.put("catalog.timeout", "30s");
+        d.put("catalog.connect-timeout", "5s");
         d.put("catalog.capacity", "1000");
         d.put("catalog.batch-size", "200");
         d.put("catalog.max-batch-delay", "10ms");
@@ -117,6 +118,7 @@ public final class JobOptions implements Serializable {
         positiveInt("catalog.pool-size");
         positiveInt("parallelism");
         duration("catalog.timeout");
+        duration("catalog.connect-timeout");
         positiveInt("catalog.capacity");
         positiveInt("catalog.batch-size");
         duration("catalog.max-batch-delay");

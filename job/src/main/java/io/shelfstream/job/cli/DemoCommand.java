@@ -240,7 +240,7 @@ public final class DemoCommand {
     private static int freePortFrom(int first) {
         for (int p = first; p < first + 50; p++) {
             try (ServerSocket s = new ServerSocket(p)) {
-                return p;
+                return s.getLocalPort();
             } catch (IOException e) {
                 // taken, try the next one
             }

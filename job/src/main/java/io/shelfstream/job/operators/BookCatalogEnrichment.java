@@ -57,6 +57,7 @@ public final class BookCatalogEnrichment {
                     .setPassword(options.get("catalog.password"))
                     .setPoolSize(options.positiveInt("catalog.pool-size"))
                     .setTimeout(options.duration("catalog.timeout"))
+                    .setConnectionTimeout(options.duration("catalog.connect-timeout"))
                     .setCapacity(options.positiveInt("catalog.capacity"))
                     .setBatchSize(options.positiveInt("catalog.batch-size"))
                     .setMaxBatchDelay(options.duration("catalog.max-batch-delay"))
