@@ -29,6 +29,7 @@ public final class ShelfstreamCli {
                     ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
                     : BenchCommand.run(rest, System.out, System.err));
             case "generate" -> System.exit(GenerateCommand.run(rest, System.out, System.err));
+            case "search" -> System.exit(SearchCommand.run(rest, System.out, System.err));
             default -> {
                 System.err.println("Unknown command '" + args[0] + "'.");
                 usage();
@@ -62,6 +63,11 @@ public final class ShelfstreamCli {
                 "           [--kafka BOOTSTRAP] [--jdbc-url URL --jdbc-user U --jdbc-password P] [--topic-prefix P]",
                 "        a synthetic library, seeded: the catalog into PostgreSQL, events into the books, students",
                 "        and checkouts topics; local services when --kafka / --jdbc-url are not given.",
+                "  search \"text\" [--collection books] [--limit 10] [--filter key=value]... [--qdrant-url URL]",
+                "         [--api-key K] [--device D] [--vector-name text] [--show-score-threshold X]",
+                "        embed the text like the job does and print the nearest points of a Qdrant collection",
+                "        (gRPC, default http://localhost:6334). Filters must all hold: key=value, key=a|b (any of),",
+                "        key>=N, key<=N.",
                 ""));
     }
 }
