@@ -51,6 +51,8 @@ public final class JobOptions implements Serializable {
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
         d.put("embedding.device", "auto");
+        d.put("embedding.quantized", "false");
+        d.put("embedding.threads", "0");
         d.put("embedding.batch.max-records", "256");
         d.put("embedding.batch.max-tokens", "32768");
         d.put("embedding.batch.linger", "200ms");
@@ -128,6 +130,8 @@ public final class JobOptions implements Serializable {
         nonNegativeInt("catalog.cache.max-rows");
         duration("catalog.cache.ttl");
         duration("checkpoint.interval");
+        bool("embedding.quantized");
+        nonNegativeInt("embedding.threads");
         positiveInt("embedding.batch.max-records");
         positiveInt("embedding.batch.max-tokens");
         duration("embedding.batch.linger");
@@ -164,6 +168,18 @@ public final class JobOptions implements Serializable {
         } catch (NumberFormatException e) {
             throw new IllegalArgumentException("--" + key + " must be an integer of 0 or more, got '" + v + "'");
         }
+    }
+
+    /** An option as a boolean: {@code true} or {@code false}. */
+    public boolean bool(String key) {
+        String v = get(key).trim();
+        if (v.equalsIgnoreCase("true")) {
+            return true;
+        }
+        if (v.equalsIgnoreCase("false")) {
+            return false;
+        }
+        throw new IllegalArgumentException("--" + key + " must be true or false, got '" + v + "'");
     }
 
     /** An option as a duration: {@code 500ms}, {@code 10s}, {@code 2min}. */

@@ -136,8 +136,7 @@ public final class ShelfstreamJob {
                 .transform("Embed books (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
                         EmbeddingOperator.<EnrichedBook, PointWrite>builder()
                                 .setAdapter(bookEmbedding)
-                                .setEmbedderOptions(EmbedderOptions.builder()
-                                        .setDevice(options.get("embedding.device")).build())
+                                .setEmbedderOptions(embedderOptions(options))
                                 .setBatchOptions(EmbeddingBatchOptions.builder()
                                         .setMaxRecords(options.positiveInt("embedding.batch.max-records"))
                                         .setMaxTokens(options.positiveInt("embedding.batch.max-tokens"))
@@ -187,6 +186,18 @@ public final class ShelfstreamJob {
             rejected.add(checkouts.getSideOutput(DEAD_LETTERS));
         }
         return rejected;
+    }
+
+    /** The embedder settings of the job: device, fp32 or int8 model, inference threads (0: the embedder's default). */
+    public static EmbedderOptions embedderOptions(JobOptions options) {
+        EmbedderOptions.Builder b = EmbedderOptions.builder()
+                .setDevice(options.get("embedding.device"))
+                .setQuantized(options.bool("embedding.quantized"));
+        int threads = options.nonNegativeInt("embedding.threads");
+        if (threads > 0) {
+            b.setIntraOpThreads(threads);
+        }
+        return b.build();
     }
 
     /** Configures checkpointing and parallelism from the options. */

@@ -32,6 +32,19 @@ class JobOptionsTest {
     }
 
     @Test
+    void embeddingOptionsReachTheEmbedderSettings() {
+        JobOptions o = JobOptions.fromArgs("--embedding.device", "cpu", "--embedding.quantized", "true",
+                "--embedding.threads", "3");
+        io.shelfstream.embedding.EmbedderOptions e = ShelfstreamJob.embedderOptions(o);
+        assertThat(e.isQuantized()).isTrue();
+        assertThat(e.intraOpThreads()).isEqualTo(3);
+        assertThat(e.modelId()).isEqualTo(io.shelfstream.embedding.EmbedderOptions.BUNDLED_QUANTIZED_MODEL_ID);
+        assertThat(ShelfstreamJob.embedderOptions(JobOptions.defaults()).isQuantized()).isFalse();
+        assertThatThrownBy(() -> JobOptions.fromArgs("--embedding.quantized", "yes"))
+                .hasMessageContaining("must be true or false");
+    }
+
+    @Test
     void secretsAreNotPrinted() {
         JobOptions o = JobOptions.fromArgs("--catalog.password", "hunter2", "--qdrant.api-key", "k-123");
         assertThat(o.toString()).doesNotContain("hunter2").doesNotContain("k-123");
