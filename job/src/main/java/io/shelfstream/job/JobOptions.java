@@ -47,9 +47,14 @@ public final class JobOptions implements Serializable {
         d.put("catalog.books.id-column", "book_id");
         d.put("catalog.books.columns", "title=title,author=author,description=description,genres=genres,"
                 + "reading_level=reading_level");
+        d.put("catalog.students.table", "students");
+        d.put("catalog.students.id-column", "student_id");
+        d.put("catalog.students.columns", "grade_level=grade_level,interests=interests,"
+                + "preferred_genres=preferred_genres");
         d.put("qdrant.url", "http://localhost:6334");
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
+        d.put("qdrant.collection.students", "students");
         d.put("embedding.device", "auto");
         d.put("embedding.quantized", "false");
         d.put("embedding.threads", "0");

@@ -1,7 +1,10 @@
 package io.shelfstream.job;
 
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
@@ -26,6 +29,7 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import io.shelfstream.connectors.qdrant.PayloadIndexType;
 import io.shelfstream.connectors.qdrant.PointWrite;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.qdrant.QdrantSink;
@@ -36,16 +40,24 @@ import io.shelfstream.job.embed.EmbeddingOperator;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
 import io.shelfstream.job.operators.ParseBooksFunction;
 import io.shelfstream.job.operators.ParseEventsFunction;
+import io.shelfstream.job.operators.ParseStudentsFunction;
+import io.shelfstream.job.operators.StudentCatalogEnrichment;
+import io.shelfstream.job.operators.StudentEmbeddingAdapter;
 import io.shelfstream.job.records.BookChange;
 import io.shelfstream.job.records.EnrichedBook;
+import io.shelfstream.job.records.EnrichedStudent;
 import io.shelfstream.job.records.RawRecord;
+import io.shelfstream.job.records.StudentChange;
 import io.shelfstream.schemas.CheckoutEvent;
 import io.shelfstream.schemas.DeadLetter;
-import io.shelfstream.schemas.StudentEvent;
 
 /**
- * The shelfstream pipeline: {@code books} events from Kafka, enriched from the PostgreSQL catalog, embedded with
- * all-MiniLM-L6-v2 and written to Qdrant; rejected records go to the dead-letter topic.
+ * The shelfstream pipeline: {@code books} and {@code students} events from Kafka, enriched from the PostgreSQL
+ * catalog, embedded with all-MiniLM-L6-v2 and written to Qdrant (collections {@code books} and {@code students},
+ * through one sink); {@code checkouts} are validated only; rejected records go to the dead-letter topic.
+ *
+ * <p>Until checkouts are joined, a student's vector is the profile vector (the embedded
+ * {@link io.shelfstream.schemas.EmbeddingTexts#student profile text}, payload {@code taste_source = "profile"}).
  *
  * <p>The class takes its sources and sinks as arguments so tests can run it in a MiniCluster against local
  * services; {@link #main} wires the production connectors from {@link JobOptions}. Operator uids are constants
@@ -67,13 +79,21 @@ public final class ShelfstreamJob {
     public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String UID_STUDENTS_SOURCE = "students-source";
     public static final String UID_PARSE_STUDENTS = "parse-students";
+    /** The discarding sink of validated students before the students path existed; no longer in the graph. */
     public static final String UID_STUDENTS_SINK = "students-discard";
+    public static final String UID_CATALOG_LOOKUP_STUDENTS = "catalog-lookup-students";
+    public static final String UID_EMBED_STUDENTS = "embed-students";
     public static final String UID_CHECKOUTS_SOURCE = "checkouts-source";
     public static final String UID_PARSE_CHECKOUTS = "parse-checkouts";
     public static final String UID_CHECKOUTS_SINK = "checkouts-discard";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
+
+    /** Filter fields indexed in the {@code students} collection, with their index types. */
+    public static final Map<String, PayloadIndexType> STUDENT_INDEXES = Collections.unmodifiableMap(
+            new LinkedHashMap<>(Map.of("preferred_genres", PayloadIndexType.KEYWORD,
+                    "grade_level", PayloadIndexType.INTEGER)));
 
     private static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") { };
 
@@ -84,7 +104,7 @@ public final class ShelfstreamJob {
     private final Sink<PointWrite> pointSink;
     private final Sink<DeadLetter> deadLetterSink;
 
-    /** The pipeline of the {@code books} topic only. */
+    /** The pipeline of the {@code books} topic only (no students path; the sink writes books alone). */
     public ShelfstreamJob(
             JobOptions options,
             Source<RawRecord, ?, ?> booksSource,
@@ -93,7 +113,11 @@ public final class ShelfstreamJob {
         this(options, booksSource, null, null, pointSink, deadLetterSink);
     }
 
-    /** The pipeline of all three topics; a {@code null} students or checkouts source leaves that topic unread. */
+    /**
+     * The pipeline of all three topics: books and students reach Qdrant, checkouts are validated only. A
+     * {@code null} students or checkouts source leaves that topic unread (and a {@code null} students source runs
+     * no students path).
+     */
     public ShelfstreamJob(
             JobOptions options,
             Source<RawRecord, ?, ?> booksSource,
@@ -137,19 +161,32 @@ public final class ShelfstreamJob {
                         EmbeddingOperator.<EnrichedBook, PointWrite>builder()
                                 .setAdapter(bookEmbedding)
                                 .setEmbedderOptions(embedderOptions(options))
-                                .setBatchOptions(EmbeddingBatchOptions.builder()
-                                        .setMaxRecords(options.positiveInt("embedding.batch.max-records"))
-                                        .setMaxTokens(options.positiveInt("embedding.batch.max-tokens"))
-                                        .setLinger(options.duration("embedding.batch.linger"))
-                                        .build())
+                                .setBatchOptions(batchOptions(options))
                                 .build())
                 .uid(UID_EMBED_BOOKS);
 
-        points.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
-
         DataStream<DeadLetter> deadLetters = changes.getSideOutput(DEAD_LETTERS)
                 .union(points.getSideOutput(DEAD_LETTERS));
-        for (DataStream<DeadLetter> rejected : parseStudentsAndCheckouts(env)) {
+
+        if (studentsSource == null) {
+            points.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
+        } else {
+            List<DataStream<DeadLetter>> studentRejects = new ArrayList<>();
+            SingleOutputStreamOperator<PointWrite> studentPoints = students(env, studentRejects);
+            for (DataStream<DeadLetter> rejected : studentRejects) {
+                deadLetters = deadLetters.union(rejected);
+            }
+            // One sink for both collections. Per-point order holds across the union: every write of a point comes
+            // from the one embedding subtask its entity is keyed to, and both inputs are forwarded (not shuffled)
+            // to the sink at equal parallelism, so all writes of a point reach one sink subtask in the order they
+            // were produced. forward() makes a parallelism mismatch fail when the job is built instead of
+            // silently rebalancing.
+            points.forward()
+                    .union(studentPoints.forward())
+                    .sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books, students");
+        }
+
+        for (DataStream<DeadLetter> rejected : parseCheckouts(env)) {
             deadLetters = deadLetters.union(rejected);
         }
         deadLetters
@@ -159,22 +196,51 @@ public final class ShelfstreamJob {
     }
 
     /**
-     * Reads and validates the {@code students} and {@code checkouts} topics; returns their rejected records. Valid
-     * events end in a discarding sink here: the taste-vector path consumes them once the pipeline gains it.
+     * The students path: parse and flatten to per-student changes, keyBy student, catalog lookup, embed the profile
+     * text into the {@code students} collection. Until checkouts are joined, a student's vector is the profile
+     * vector (payload {@code taste_source = "profile"}).
+     *
+     * @param rejected receives the path's dead letters: parse rejects and missing catalog rows
+     * @return the point writes of the {@code students} collection
      */
-    private List<DataStream<DeadLetter>> parseStudentsAndCheckouts(StreamExecutionEnvironment env) {
+    private SingleOutputStreamOperator<PointWrite> students(StreamExecutionEnvironment env,
+            List<DataStream<DeadLetter>> rejected) {
+        SingleOutputStreamOperator<StudentChange> changes = env
+                .fromSource(studentsSource, WatermarkStrategy.noWatermarks(), "Kafka: students")
+                .uid(UID_STUDENTS_SOURCE)
+                .process(new ParseStudentsFunction(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
+                .uid(UID_PARSE_STUDENTS)
+                .name("Parse students events");
+
+        // as for books: keyed first so the ordered lookup keeps per-student order
+        SingleOutputStreamOperator<EnrichedStudent> enriched = StudentCatalogEnrichment.create(options)
+                .orderedWait(changes.keyBy(StudentChange::studentId))
+                .uid(UID_CATALOG_LOOKUP_STUDENTS)
+                .name("Catalog lookup: students");
+
+        StudentEmbeddingAdapter studentEmbedding = new StudentEmbeddingAdapter(
+                options.get("qdrant.collection.students"), DEAD_LETTERS);
+        SingleOutputStreamOperator<PointWrite> points = DataStreamUtils
+                .reinterpretAsKeyedStream(enriched, studentEmbedding.keySelector(), Types.STRING)
+                .transform("Embed students (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
+                        EmbeddingOperator.<EnrichedStudent, PointWrite>builder()
+                                .setAdapter(studentEmbedding)
+                                .setEmbedderOptions(embedderOptions(options))
+                                .setBatchOptions(batchOptions(options))
+                                .build())
+                .uid(UID_EMBED_STUDENTS);
+        rejected.add(changes.getSideOutput(DEAD_LETTERS));
+        rejected.add(points.getSideOutput(DEAD_LETTERS));
+        return points;
+    }
+
+    /**
+     * Reads and validates the {@code checkouts} topic; returns its rejected records. Valid events end in a
+     * discarding sink here: the taste-vector path consumes them once the pipeline gains it.
+     */
+    private List<DataStream<DeadLetter>> parseCheckouts(StreamExecutionEnvironment env) {
         int maxRecordBytes = options.positiveInt("record.max-bytes");
         List<DataStream<DeadLetter>> rejected = new ArrayList<>();
-        if (studentsSource != null) {
-            SingleOutputStreamOperator<StudentEvent> students = env
-                    .fromSource(studentsSource, WatermarkStrategy.noWatermarks(), "Kafka: students")
-                    .uid(UID_STUDENTS_SOURCE)
-                    .process(ParseEventsFunction.students(DEAD_LETTERS, maxRecordBytes))
-                    .uid(UID_PARSE_STUDENTS)
-                    .name("Parse students events");
-            students.sinkTo(new DiscardingSink<>()).uid(UID_STUDENTS_SINK).name("Students (validated only)");
-            rejected.add(students.getSideOutput(DEAD_LETTERS));
-        }
         if (checkoutsSource != null) {
             SingleOutputStreamOperator<CheckoutEvent> checkouts = env
                     .fromSource(checkoutsSource, WatermarkStrategy.noWatermarks(), "Kafka: checkouts")
@@ -186,6 +252,14 @@ public final class ShelfstreamJob {
             rejected.add(checkouts.getSideOutput(DEAD_LETTERS));
         }
         return rejected;
+    }
+
+    private static EmbeddingBatchOptions batchOptions(JobOptions options) {
+        return EmbeddingBatchOptions.builder()
+                .setMaxRecords(options.positiveInt("embedding.batch.max-records"))
+                .setMaxTokens(options.positiveInt("embedding.batch.max-tokens"))
+                .setLinger(options.duration("embedding.batch.linger"))
+                .build();
     }
 
     /** The embedder settings of the job: device, fp32 or int8 model, inference threads (0: the embedder's default). */
@@ -260,6 +334,7 @@ public final class ShelfstreamJob {
                 .setEndpoint(endpoint)
                 .setVectorSize(384)
                 .addCollection(options.get("qdrant.collection.books"), BOOK_FILTER_FIELDS)
+                .addCollection(options.get("qdrant.collection.students"), STUDENT_INDEXES)
                 .build();
     }
 

@@ -33,6 +33,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
+import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
 import io.shelfstream.connectors.local.LocalKafka;
 import io.shelfstream.connectors.local.LocalPostgres;
@@ -45,6 +46,8 @@ import io.shelfstream.schemas.CatalogLoader;
 import io.shelfstream.schemas.DeadLetter;
 import io.shelfstream.schemas.DeadLetterReason;
 import io.shelfstream.schemas.EventTopic;
+import io.shelfstream.schemas.PointIds;
+import io.shelfstream.schemas.StudentEvent;
 import io.shelfstream.schemas.generator.GeneratedRecord;
 import io.shelfstream.schemas.generator.GeneratorOptions;
 import io.shelfstream.schemas.generator.LibraryGenerator;
@@ -86,6 +89,7 @@ class MixedInputITCase {
         kafka.createTopic(dlq, 1);
         String database = TestNames.fresh("catalog");
         String collection = TestNames.fresh("books");
+        String studentsCollection = TestNames.fresh("students");
         String jdbcUrl = postgres.createDatabase(database);
 
         LibraryGenerator library = LibraryGenerator.create(GeneratorOptions.builder()
@@ -105,6 +109,7 @@ class MixedInputITCase {
                 .with("catalog.jdbc-url", jdbcUrl)
                 .with("qdrant.url", "http://localhost:" + LocalServices.qdrant().port())
                 .with("qdrant.collection.books", collection)
+                .with("qdrant.collection.students", studentsCollection)
                 .with("embedding.device", "cpu")
                 .with("checkpoint.interval", "1s");
 
@@ -166,7 +171,8 @@ class MixedInputITCase {
             }
             assertThat(dead).hasSize(expectedDead);
 
-            // every valid record is parsed, and the books reach Qdrant
+            // every valid record is parsed, and the books and students reach Qdrant (the catalog has every student
+            // the events name, so no valid student becomes a catalog_row_missing dead letter)
             JobID id = job.getJobID();
             waitUntil("every valid record parsed",
                     () -> counter(id, "Parse books events", "eventsParsed") == valid.get(EventTopic.BOOKS)
@@ -179,8 +185,24 @@ class MixedInputITCase {
                     books.addAll(((BookEvent) r.event()).bookIds());
                 }
             }
+            // a student has a point unless its last valid event removed it (one key, one partition: sent order)
+            Map<String, Boolean> studentRemoved = new HashMap<>();
+            for (GeneratedRecord r : library.records(EventTopic.STUDENTS)) {
+                if (!r.isMalformed()) {
+                    StudentEvent e = (StudentEvent) r.event();
+                    studentRemoved.put(e.studentId(), e.eventType() == StudentEvent.StudentEventType.STUDENT_REMOVED);
+                }
+            }
+            long students = studentRemoved.values().stream().filter(removed -> !removed).count();
+            assertThat(students).as("the mix has students to embed").isPositive();
             try (QdrantClient client = QdrantEndpoint.of("localhost", LocalServices.qdrant().port()).newClient()) {
                 waitUntil("a point per book", () -> count(client, collection) == books.size());
+                waitUntil("a point per present student", () -> count(client, studentsCollection) == students);
+                for (Map.Entry<String, Boolean> student : studentRemoved.entrySet()) {
+                    assertThat(client.retrieveAsync(studentsCollection,
+                            List.of(PointIdFactory.id(PointIds.student(student.getKey()))), false, false, null)
+                            .get()).as("point of %s", student.getKey()).hasSize(student.getValue() ? 0 : 1);
+                }
             }
 
             // the per-reason counters say the same as the topic

@@ -61,6 +61,7 @@ class SessionClusterITCase {
                 "--catalog.jdbc-url", jdbcUrl,
                 "--qdrant.url", "http://localhost:" + LocalServices.qdrant().port(),
                 "--qdrant.collection.books", collection,
+                "--qdrant.collection.students", TestNames.fresh("students"),
                 "--embedding.device", "cpu",
                 "--checkpoint.interval", "1s");
 

@@ -29,6 +29,37 @@ public final class EmbeddingTexts {
         return sb.toString();
     }
 
+    /**
+     * A student's profile text: grade, interests (free text from the catalog, used as written) and preferred
+     * genres, e.g. {@code "A grade 6 reader who likes space, robots and building things. Favourite genres: science,
+     * adventure."}. Every part may be missing: {@code null} grade gives {@code "A reader ..."}, blank interests
+     * leave out {@code "who likes ..."}, no genres leave out the second sentence; all missing gives
+     * {@code "A reader."}. Blank and {@code null} genres are skipped.
+     */
+    public static String student(Integer gradeLevel, String interests, List<String> preferredGenres) {
+        StringBuilder sb = new StringBuilder(gradeLevel == null ? "A reader" : "A grade " + gradeLevel + " reader");
+        String likes = interests == null ? "" : interests.strip();
+        while (!likes.isEmpty() && (likes.endsWith(".") || likes.endsWith("!") || likes.endsWith("?"))) {
+            likes = likes.substring(0, likes.length() - 1).strip();
+        }
+        if (!likes.isEmpty()) {
+            sb.append(" who likes ").append(likes.replaceAll("\\s+", " "));
+        }
+        sb.append('.');
+        List<String> genres = new java.util.ArrayList<>();
+        if (preferredGenres != null) {
+            for (String g : preferredGenres) {
+                if (g != null && !g.isBlank()) {
+                    genres.add(g.strip());
+                }
+            }
+        }
+        if (!genres.isEmpty()) {
+            sb.append(" Favourite genres: ").append(String.join(", ", genres)).append('.');
+        }
+        return sb.toString();
+    }
+
     private static boolean endsWithStop(StringBuilder sb) {
         if (sb.length() == 0) {
             return true;

@@ -30,6 +30,7 @@ public final class ShelfstreamCli {
                     : BenchCommand.run(rest, System.out, System.err));
             case "generate" -> System.exit(GenerateCommand.run(rest, System.out, System.err));
             case "search" -> System.exit(SearchCommand.run(rest, System.out, System.err));
+            case "recommend" -> System.exit(RecommendCommand.run(rest, System.out, System.err));
             default -> {
                 System.err.println("Unknown command '" + args[0] + "'.");
                 usage();
@@ -68,6 +69,10 @@ public final class ShelfstreamCli {
                 "        embed the text like the job does and print the nearest points of a Qdrant collection",
                 "        (gRPC, default http://localhost:6334). Filters must all hold: key=value, key=a|b (any of),",
                 "        key>=N, key<=N.",
+                "  recommend --student ID [--limit 10] [--filter key=value]... [--books-collection books]",
+                "            [--students-collection students] [--qdrant-url URL] [--api-key K]",
+                "        the books nearest to the student's vector in Qdrant (until checkouts are joined, the",
+                "        profile vector), leaving out the student's recent_book_ids; the same table as search.",
                 ""));
     }
 }

@@ -51,21 +51,7 @@ public final class BookCatalogEnrichment {
                     .setIdColumn(options.get("catalog.books.id-column"))
                     .addFields(options.get("catalog.books.columns"))
                     .build();
-            lookup = JdbcEnrichmentOptions.builder()
-                    .setJdbcUrl(options.get("catalog.jdbc-url"))
-                    .setUsername(options.get("catalog.user"))
-                    .setPassword(options.get("catalog.password"))
-                    .setPoolSize(options.positiveInt("catalog.pool-size"))
-                    .setTimeout(options.duration("catalog.timeout"))
-                    .setConnectionTimeout(options.duration("catalog.connect-timeout"))
-                    .setCapacity(options.positiveInt("catalog.capacity"))
-                    .setBatchSize(options.positiveInt("catalog.batch-size"))
-                    .setMaxBatchDelay(options.duration("catalog.max-batch-delay"))
-                    .setMaxRetries(options.nonNegativeInt("catalog.retries"))
-                    .setRetryBackoff(options.duration("catalog.retry-delay"),
-                            options.duration("catalog.retry-max-delay"), JdbcEnrichmentOptions.DEFAULT_RETRY_MULTIPLIER)
-                    .setCache(options.nonNegativeInt("catalog.cache.max-rows"), options.duration("catalog.cache.ttl"))
-                    .build();
+            lookup = lookupOptions(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
         }
@@ -83,6 +69,28 @@ public final class BookCatalogEnrichment {
                 .setKeySelector(BookChange::bookId)
                 .setMapper(new Mapper())
                 .setOutputType(TypeInformation.of(EnrichedBook.class))
+                .build();
+    }
+
+    /**
+     * The lookup settings shared by every catalog lookup of the job ({@code catalog.*} options besides the table
+     * mappings).
+     */
+    static JdbcEnrichmentOptions lookupOptions(JobOptions options) {
+        return JdbcEnrichmentOptions.builder()
+                .setJdbcUrl(options.get("catalog.jdbc-url"))
+                .setUsername(options.get("catalog.user"))
+                .setPassword(options.get("catalog.password"))
+                .setPoolSize(options.positiveInt("catalog.pool-size"))
+                .setTimeout(options.duration("catalog.timeout"))
+                .setConnectionTimeout(options.duration("catalog.connect-timeout"))
+                .setCapacity(options.positiveInt("catalog.capacity"))
+                .setBatchSize(options.positiveInt("catalog.batch-size"))
+                .setMaxBatchDelay(options.duration("catalog.max-batch-delay"))
+                .setMaxRetries(options.nonNegativeInt("catalog.retries"))
+                .setRetryBackoff(options.duration("catalog.retry-delay"),
+                        options.duration("catalog.retry-max-delay"), JdbcEnrichmentOptions.DEFAULT_RETRY_MULTIPLIER)
+                .setCache(options.nonNegativeInt("catalog.cache.max-rows"), options.duration("catalog.cache.ttl"))
                 .build();
     }
 
