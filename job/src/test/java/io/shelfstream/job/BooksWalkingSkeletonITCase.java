@@ -27,6 +27,7 @@ import io.shelfstream.connectors.local.LocalPostgres;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.LocalServices;
+import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.embedding.Embedder;
 import io.shelfstream.embedding.EmbedderOptions;
@@ -109,15 +110,16 @@ class BooksWalkingSkeletonITCase {
                             + "to trust as a storm cuts the island off from the mainland.",
                     List.of("adventure", "mystery"));
             float[] direct = embedder.embed(List.of(expectedText))[0];
-            float[] stored = vectorOf(lighthouse);
-            assertThat(cosine(direct, stored)).isGreaterThanOrEqualTo(0.9999);
+            float[] stored = QdrantPoints.vector(lighthouse, "text");
+            assertThat(QdrantPoints.cosine(direct, stored)).isGreaterThanOrEqualTo(0.9999);
 
             // a book without description still gets a point, from its title, author and genres
             RetrievedPoint tidePools = retrieve(client, collection, "b-0004");
             assertThat(payloadOf(tidePools)).containsEntry("title", "Tide Pools");
             float[] tideDirect = embedder.embed(List.of(
                     EmbeddingTexts.book("Tide Pools", "Hannah Okafor", null, List.of("nature", "non-fiction"))))[0];
-            assertThat(cosine(tideDirect, vectorOf(tidePools))).isGreaterThanOrEqualTo(0.9999);
+            assertThat(QdrantPoints.cosine(tideDirect, QdrantPoints.vector(tidePools, "text")))
+                    .isGreaterThanOrEqualTo(0.9999);
         }
 
         List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(dlqTopic, 2, Duration.ofSeconds(30));
@@ -148,30 +150,6 @@ class BooksWalkingSkeletonITCase {
         return p.getPayloadMap().entrySet().stream()
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> String.valueOf(Payloads.toJava(e.getValue())).equals("null")
                         ? "null" : Payloads.toJava(e.getValue())));
-    }
-
-    private static float[] vectorOf(RetrievedPoint p) {
-        io.qdrant.client.grpc.Points.VectorOutput out = p.getVectors().getVectors().getVectorsMap().get("text");
-        // Qdrant 1.18 answers with the dense form; older servers with the deprecated flat data field
-        List<Float> data = out.hasDense() ? out.getDense().getDataList() : out.getDataList();
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = data.get(i);
-        }
-        return v;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static JsonNode readTree(byte[] value) {

@@ -28,6 +28,7 @@ import io.shelfstream.connectors.local.LocalPostgres;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.LocalServices;
+import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.embedding.Embedder;
 import io.shelfstream.embedding.EmbedderOptions;
@@ -128,14 +129,14 @@ class StudentsPipelineITCase {
             assertThat((String) payload.get("source")).startsWith(studentsTopic + "/");
             float[] direct = embedder.embed(List.of(EmbeddingTexts.student(7, "robots, chess and coding",
                     List.of("science", "mystery"))))[0];
-            assertThat(cosine(direct, vectorOf(s1))).isGreaterThanOrEqualTo(0.9999);
+            assertThat(QdrantPoints.cosine(direct, QdrantPoints.vector(s1, "text"))).isGreaterThanOrEqualTo(0.9999);
 
             RetrievedPoint s2 = retrieve(client, students, "s-2");
             assertThat(javaPayload(s2)).containsEntry("preferred_genres", List.of("fantasy"))
                     .containsEntry("event_id", "e-2");
             float[] direct2 = embedder.embed(List.of(EmbeddingTexts.student(3, "dragons, wizards and castles",
                     List.of("fantasy"))))[0];
-            assertThat(cosine(direct2, vectorOf(s2))).isGreaterThanOrEqualTo(0.9999);
+            assertThat(QdrantPoints.cosine(direct2, QdrantPoints.vector(s2, "text"))).isGreaterThanOrEqualTo(0.9999);
 
             assertThat(client.retrieveAsync(students, List.of(PointIdFactory.id(PointIds.student("s-3"))), false,
                     false, null).get()).as("removed student").isEmpty();
@@ -183,29 +184,6 @@ class StudentsPipelineITCase {
     private static Map<String, Object> javaPayload(RetrievedPoint p) {
         return p.getPayloadMap().entrySet().stream().filter(e -> Payloads.toJava(e.getValue()) != null)
                 .collect(Collectors.toMap(Map.Entry::getKey, e -> Payloads.toJava(e.getValue())));
-    }
-
-    private static float[] vectorOf(RetrievedPoint p) {
-        io.qdrant.client.grpc.Points.VectorOutput out = p.getVectors().getVectors().getVectorsMap().get("text");
-        List<Float> data = out.hasDense() ? out.getDense().getDataList() : out.getDataList();
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = data.get(i);
-        }
-        return v;
-    }
-
-    private static double cosine(float[] a, float[] b) {
-        assertThat(a).hasSameSizeAs(b);
-        double dot = 0;
-        double na = 0;
-        double nb = 0;
-        for (int i = 0; i < a.length; i++) {
-            dot += a[i] * b[i];
-            na += a[i] * a[i];
-            nb += b[i] * b[i];
-        }
-        return dot / Math.sqrt(na * nb);
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {

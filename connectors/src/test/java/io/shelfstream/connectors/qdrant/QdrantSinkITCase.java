@@ -50,7 +50,6 @@ import org.slf4j.LoggerFactory;
 
 import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
-import io.qdrant.client.grpc.Points.VectorOutput;
 import io.qdrant.client.grpc.PointsGrpc;
 import io.shelfstream.connectors.local.qdrant.LocalQdrantServer;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
@@ -369,7 +368,7 @@ class QdrantSinkITCase {
         points.forEach((id, p) -> {
             long seq = (Long) Payloads.toJava(p.getPayloadMap().get("seq"));
             actual.put(id, seq);
-            if (!sameDirection(changes.vectorOf(seq), vectorOf(p))) {
+            if (!sameDirection(changes.vectorOf(seq), QdrantPoints.vector(p, QdrantSink.DEFAULT_VECTOR_NAME))) {
                 wrongVectors.add(id);
             }
             assertThat(Payloads.toJava(p.getPayloadMap().get("key"))).isEqualTo((long) changes.keyOf(seq));
@@ -377,17 +376,6 @@ class QdrantSinkITCase {
         assertThat(expected.size()).as("keys whose last change is an upsert").isBetween(KEYS / 2, KEYS);
         assertThat(actual).as("point id -> seq of its payload").containsExactlyInAnyOrderEntriesOf(expected);
         assertThat(wrongVectors).as("points whose vector is not their last change's").isEmpty();
-    }
-
-    @SuppressWarnings("deprecation") // servers before Qdrant 1.18 answer with the flat data field
-    private static float[] vectorOf(RetrievedPoint p) {
-        VectorOutput out = p.getVectors().getVectors().getVectorsMap().get(QdrantSink.DEFAULT_VECTOR_NAME);
-        List<Float> data = out.hasDense() ? out.getDense().getDataList() : out.getDataList();
-        float[] v = new float[data.size()];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = data.get(i);
-        }
-        return v;
     }
 
     private static boolean sameDirection(float[] a, float[] b) {

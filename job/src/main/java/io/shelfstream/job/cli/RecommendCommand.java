@@ -16,8 +16,8 @@ import io.qdrant.client.grpc.JsonWithInt.Value;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.SearchPoints;
-import io.qdrant.client.grpc.Points.VectorOutput;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
+import io.shelfstream.connectors.qdrant.internal.PointStructs;
 import io.shelfstream.schemas.PointIds;
 
 /**
@@ -88,7 +88,7 @@ public final class RecommendCommand {
                 return 1;
             }
             RetrievedPoint student = found.get(0);
-            List<Float> vector = vectorOf(student, options.vectorName);
+            List<Float> vector = PointStructs.denseVector(student, options.vectorName);
             if (vector == null) {
                 err.println("recommend: the point of student '" + options.studentId + "' in collection '"
                         + options.studentsCollection + "' has no vector '" + options.vectorName + "'");
@@ -104,25 +104,6 @@ public final class RecommendCommand {
                     "the recommendation from '" + current + "'", endpoint));
             return 1;
         }
-    }
-
-    /** The student's named vector, or null when the point has none. */
-    static List<Float> vectorOf(RetrievedPoint point, String vectorName) {
-        if (!point.hasVectors()) {
-            return null;
-        }
-        VectorOutput v;
-        if (point.getVectors().hasVectors()) {
-            v = point.getVectors().getVectors().getVectorsMap().get(vectorName);
-        } else {
-            v = point.getVectors().getVector();
-        }
-        if (v == null) {
-            return null;
-        }
-        // Qdrant 1.18 answers with the dense form; older servers with the deprecated flat data field
-        List<Float> data = v.hasDense() ? v.getDense().getDataList() : v.getDataList();
-        return data.isEmpty() ? null : data;
     }
 
     /** The payload's {@code recent_book_ids}, empty when absent. */

@@ -11,10 +11,12 @@ import io.qdrant.client.grpc.Points.DeletePoints;
 import io.qdrant.client.grpc.Points.PointStruct;
 import io.qdrant.client.grpc.Points.PointsIdsList;
 import io.qdrant.client.grpc.Points.PointsSelector;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.qdrant.client.grpc.Points.VectorOutput;
 import io.qdrant.client.grpc.Points.UpsertPoints;
 import io.shelfstream.connectors.qdrant.PointWrite;
 
-/** Builds Qdrant requests from {@link PointWrite}s and tells their size on the wire. */
+/** Builds Qdrant requests from {@link PointWrite}s, tells their size on the wire, and reads vectors back. */
 public final class PointStructs {
 
     /** Bytes a request spends on its own fields (collection name, wait flag, framing) beyond its points. */
@@ -66,5 +68,24 @@ public final class PointStructs {
         return DeletePoints.newBuilder().setCollectionName(collection).setWait(wait)
                 .setPoints(PointsSelector.newBuilder().setPoints(PointsIdsList.newBuilder().addAllIds(ids)))
                 .build();
+    }
+
+    /**
+     * The dense vector named {@code vectorName} of a point read back from Qdrant (the single unnamed vector when the
+     * point has no named ones), or {@code null} when the point carries none.
+     */
+    @SuppressWarnings("deprecation") // servers before Qdrant 1.18 answer with the flat data field
+    public static List<Float> denseVector(RetrievedPoint point, String vectorName) {
+        if (!point.hasVectors()) {
+            return null;
+        }
+        VectorOutput v = point.getVectors().hasVectors()
+                ? point.getVectors().getVectors().getVectorsMap().get(vectorName)
+                : point.getVectors().getVector();
+        if (v == null) {
+            return null;
+        }
+        List<Float> data = v.hasDense() ? v.getDense().getDataList() : v.getDataList();
+        return data.isEmpty() ? null : data;
     }
 }
