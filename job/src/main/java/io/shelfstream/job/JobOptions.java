@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
+import io.shelfstream.job.taste.TasteSettings;
+
 /**
  * The job's settings, read from {@code --key value} arguments (the same keys can be given to {@code flink run}).
  *
@@ -61,6 +63,11 @@ public final class JobOptions implements Serializable {
         d.put("embedding.batch.max-records", "256");
         d.put("embedding.batch.max-tokens", "32768");
         d.put("embedding.batch.linger", "200ms");
+        d.put("taste.profile-weight", "0.5");
+        d.put("taste.half-life", "30d");
+        d.put("taste.recent-books", "20");
+        d.put("checkouts.max-wait", "10min");
+        d.put("state.idle-ttl", "30d");
         d.put("checkpoint.interval", "10s");
         d.put("parallelism", "1");
         DEFAULTS = java.util.Collections.unmodifiableMap(d);
@@ -140,6 +147,21 @@ public final class JobOptions implements Serializable {
         positiveInt("embedding.batch.max-records");
         positiveInt("embedding.batch.max-tokens");
         duration("embedding.batch.linger");
+        tasteSettings();
+    }
+
+    /** The taste-vector settings ({@code taste.*}, {@code checkouts.max-wait}, {@code state.idle-ttl}). */
+    public TasteSettings tasteSettings() {
+        String weight = get("taste.profile-weight").trim();
+        double a;
+        try {
+            a = Double.parseDouble(weight);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--taste.profile-weight must be a number between 0 and 1, got '"
+                    + weight + "'");
+        }
+        return new TasteSettings(a, duration("taste.half-life"),
+                nonNegativeInt("taste.recent-books"), duration("checkouts.max-wait"), duration("state.idle-ttl"));
     }
 
     /** The raw value of an option. */
@@ -187,11 +209,15 @@ public final class JobOptions implements Serializable {
         throw new IllegalArgumentException("--" + key + " must be true or false, got '" + v + "'");
     }
 
-    /** An option as a duration: {@code 500ms}, {@code 10s}, {@code 2min}. */
+    /** An option as a duration: {@code 500ms}, {@code 10s}, {@code 2min}, {@code 6h}, {@code 30d}. */
     public Duration duration(String key) {
         String v = get(key).trim();
         try {
-            if (v.endsWith("ms")) {
+            if (v.endsWith("d")) {
+                return Duration.ofDays(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("h")) {
+                return Duration.ofHours(Long.parseLong(v.substring(0, v.length() - 1)));
+            } else if (v.endsWith("ms")) {
                 return Duration.ofMillis(Long.parseLong(v.substring(0, v.length() - 2)));
             } else if (v.endsWith("min")) {
                 return Duration.ofMinutes(Long.parseLong(v.substring(0, v.length() - 3)));
@@ -201,7 +227,7 @@ public final class JobOptions implements Serializable {
         } catch (NumberFormatException e) {
             // fall through to the message below
         }
-        throw new IllegalArgumentException("--" + key + " must be a duration like 500ms, 10s or 2min, got '" + v + "'");
+        throw new IllegalArgumentException("--" + key + " must be a duration like 500ms, 10s, 2min, 6h or 30d, got '" + v + "'");
     }
 
     @Override

@@ -23,7 +23,6 @@ import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.DataStreamUtils;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.flink.util.OutputTag;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -38,17 +37,20 @@ import io.shelfstream.job.operators.BookCatalogEnrichment;
 import io.shelfstream.job.embed.EmbeddingBatchOptions;
 import io.shelfstream.job.embed.EmbeddingOperator;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
-import io.shelfstream.job.operators.ParseBooksFunction;
 import io.shelfstream.job.operators.ParseEventsFunction;
-import io.shelfstream.job.operators.ParseStudentsFunction;
 import io.shelfstream.job.operators.StudentCatalogEnrichment;
 import io.shelfstream.job.operators.StudentEmbeddingAdapter;
 import io.shelfstream.job.records.BookChange;
+import io.shelfstream.job.records.CheckoutChange;
 import io.shelfstream.job.records.EnrichedBook;
 import io.shelfstream.job.records.EnrichedStudent;
 import io.shelfstream.job.records.RawRecord;
 import io.shelfstream.job.records.StudentChange;
-import io.shelfstream.schemas.CheckoutEvent;
+import io.shelfstream.job.taste.BookCheckoutJoinOperator;
+import io.shelfstream.job.taste.StudentTasteOperator;
+import io.shelfstream.job.taste.TasteContribution;
+import io.shelfstream.job.taste.TasteSettings;
+import io.shelfstream.schemas.PointIds;
 import io.shelfstream.schemas.DeadLetter;
 
 /**
@@ -79,13 +81,12 @@ public final class ShelfstreamJob {
     public static final String UID_DEAD_LETTER_SINK = "dead-letter-sink";
     public static final String UID_STUDENTS_SOURCE = "students-source";
     public static final String UID_PARSE_STUDENTS = "parse-students";
-    /** The discarding sink of validated students before the students path existed; no longer in the graph. */
-    public static final String UID_STUDENTS_SINK = "students-discard";
     public static final String UID_CATALOG_LOOKUP_STUDENTS = "catalog-lookup-students";
     public static final String UID_EMBED_STUDENTS = "embed-students";
     public static final String UID_CHECKOUTS_SOURCE = "checkouts-source";
     public static final String UID_PARSE_CHECKOUTS = "parse-checkouts";
-    public static final String UID_CHECKOUTS_SINK = "checkouts-discard";
+    public static final String UID_JOIN_CHECKOUTS = "join-checkouts-books";
+    public static final String UID_STUDENT_TASTE = "student-taste";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
@@ -135,12 +136,14 @@ public final class ShelfstreamJob {
 
     /** Adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
+        int maxRecordBytes = options.positiveInt("record.max-bytes");
+        TasteSettings taste = options.tasteSettings();
         DataStream<RawRecord> books = env
                 .fromSource(booksSource, WatermarkStrategy.noWatermarks(), "Kafka: books")
                 .uid(UID_BOOKS_SOURCE);
 
         SingleOutputStreamOperator<BookChange> changes = books
-                .process(new ParseBooksFunction(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
+                .process(ParseEventsFunction.bookChanges(DEAD_LETTERS, maxRecordBytes))
                 .uid(UID_PARSE_BOOKS)
                 .name("Parse books events");
 
@@ -155,7 +158,7 @@ public final class ShelfstreamJob {
         // by book: reinterpreted as keyed rather than shuffled again.
         BookEmbeddingAdapter bookEmbedding = new BookEmbeddingAdapter(options.get("qdrant.collection.books"),
                 DEAD_LETTERS);
-        SingleOutputStreamOperator<PointWrite> points = DataStreamUtils
+        SingleOutputStreamOperator<PointWrite> bookPoints = DataStreamUtils
                 .reinterpretAsKeyedStream(enriched, bookEmbedding.keySelector(), Types.STRING)
                 .transform("Embed books (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
                         EmbeddingOperator.<EnrichedBook, PointWrite>builder()
@@ -165,29 +168,58 @@ public final class ShelfstreamJob {
                                 .build())
                 .uid(UID_EMBED_BOOKS);
 
-        DataStream<DeadLetter> deadLetters = changes.getSideOutput(DEAD_LETTERS)
-                .union(points.getSideOutput(DEAD_LETTERS));
+        List<DataStream<DeadLetter>> rejected = new ArrayList<>();
+        rejected.add(changes.getSideOutput(DEAD_LETTERS));
+        rejected.add(bookPoints.getSideOutput(DEAD_LETTERS));
+
+        // Checkouts meet the book's current vector in keyed state (no model call): the join writes the book
+        // points (with checkout_count) and sends each joined checkout on to the student's taste aggregate.
+        DataStream<PointWrite> bookWrites = bookPoints;
+        DataStream<TasteContribution> contributions = null;
+        if (checkoutsSource != null) {
+            SingleOutputStreamOperator<CheckoutChange> checkouts = env
+                    .fromSource(checkoutsSource, WatermarkStrategy.noWatermarks(), "Kafka: checkouts")
+                    .uid(UID_CHECKOUTS_SOURCE)
+                    .process(ParseEventsFunction.checkoutChanges(DEAD_LETTERS, maxRecordBytes))
+                    .uid(UID_PARSE_CHECKOUTS)
+                    .name("Parse checkouts events");
+            SingleOutputStreamOperator<PointWrite> joined = bookPoints
+                    .keyBy(PointWrite::pointId, Types.STRING)
+                    .connect(checkouts.keyBy(c -> PointIds.book(c.bookId()).toString(), Types.STRING))
+                    .transform("Join checkouts with book vectors", TypeInformation.of(PointWrite.class),
+                            new BookCheckoutJoinOperator(taste, DEAD_LETTERS))
+                    .uid(UID_JOIN_CHECKOUTS);
+            rejected.add(checkouts.getSideOutput(DEAD_LETTERS));
+            rejected.add(joined.getSideOutput(DEAD_LETTERS));
+            contributions = joined.getSideOutput(BookCheckoutJoinOperator.TASTE_CONTRIBUTIONS);
+            bookWrites = joined;
+        }
 
         if (studentsSource == null) {
-            points.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
+            bookWrites.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
         } else {
-            List<DataStream<DeadLetter>> studentRejects = new ArrayList<>();
-            SingleOutputStreamOperator<PointWrite> studentPoints = students(env, studentRejects);
-            for (DataStream<DeadLetter> rejected : studentRejects) {
-                deadLetters = deadLetters.union(rejected);
+            DataStream<PointWrite> studentWrites = students(env, rejected);
+            if (contributions != null) {
+                studentWrites = studentWrites
+                        .keyBy(PointWrite::pointId, Types.STRING)
+                        .connect(contributions.keyBy(c -> PointIds.student(c.studentId()).toString(), Types.STRING))
+                        .transform("Student taste vectors", TypeInformation.of(PointWrite.class),
+                                new StudentTasteOperator(taste))
+                        .uid(UID_STUDENT_TASTE);
             }
             // One sink for both collections. Per-point order holds across the union: every write of a point comes
-            // from the one embedding subtask its entity is keyed to, and both inputs are forwarded (not shuffled)
-            // to the sink at equal parallelism, so all writes of a point reach one sink subtask in the order they
-            // were produced. forward() makes a parallelism mismatch fail when the job is built instead of
-            // silently rebalancing.
-            points.forward()
-                    .union(studentPoints.forward())
+            // from the one keyed subtask its entity belongs to, and both inputs are forwarded (not shuffled) to the
+            // sink at equal parallelism, so all writes of a point reach one sink subtask in the order they were
+            // produced. forward() makes a parallelism mismatch fail when the job is built instead of silently
+            // rebalancing.
+            bookWrites.forward()
+                    .union(studentWrites.forward())
                     .sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books, students");
         }
 
-        for (DataStream<DeadLetter> rejected : parseCheckouts(env)) {
-            deadLetters = deadLetters.union(rejected);
+        DataStream<DeadLetter> deadLetters = rejected.get(0);
+        for (DataStream<DeadLetter> r : rejected.subList(1, rejected.size())) {
+            deadLetters = deadLetters.union(r);
         }
         deadLetters
                 .sinkTo(deadLetterSink)
@@ -197,18 +229,18 @@ public final class ShelfstreamJob {
 
     /**
      * The students path: parse and flatten to per-student changes, keyBy student, catalog lookup, embed the profile
-     * text into the {@code students} collection. Until checkouts are joined, a student's vector is the profile
-     * vector (payload {@code taste_source = "profile"}).
+     * text into the {@code students} collection. The result is the profile points; with checkouts, the taste
+     * operator turns them into taste points.
      *
      * @param rejected receives the path's dead letters: parse rejects and missing catalog rows
-     * @return the point writes of the {@code students} collection
+     * @return the profile point writes of the {@code students} collection
      */
     private SingleOutputStreamOperator<PointWrite> students(StreamExecutionEnvironment env,
             List<DataStream<DeadLetter>> rejected) {
         SingleOutputStreamOperator<StudentChange> changes = env
                 .fromSource(studentsSource, WatermarkStrategy.noWatermarks(), "Kafka: students")
                 .uid(UID_STUDENTS_SOURCE)
-                .process(new ParseStudentsFunction(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
+                .process(ParseEventsFunction.studentChanges(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
                 .uid(UID_PARSE_STUDENTS)
                 .name("Parse students events");
 
@@ -232,26 +264,6 @@ public final class ShelfstreamJob {
         rejected.add(changes.getSideOutput(DEAD_LETTERS));
         rejected.add(points.getSideOutput(DEAD_LETTERS));
         return points;
-    }
-
-    /**
-     * Reads and validates the {@code checkouts} topic; returns its rejected records. Valid events end in a
-     * discarding sink here: the taste-vector path consumes them once the pipeline gains it.
-     */
-    private List<DataStream<DeadLetter>> parseCheckouts(StreamExecutionEnvironment env) {
-        int maxRecordBytes = options.positiveInt("record.max-bytes");
-        List<DataStream<DeadLetter>> rejected = new ArrayList<>();
-        if (checkoutsSource != null) {
-            SingleOutputStreamOperator<CheckoutEvent> checkouts = env
-                    .fromSource(checkoutsSource, WatermarkStrategy.noWatermarks(), "Kafka: checkouts")
-                    .uid(UID_CHECKOUTS_SOURCE)
-                    .process(ParseEventsFunction.checkouts(DEAD_LETTERS, maxRecordBytes))
-                    .uid(UID_PARSE_CHECKOUTS)
-                    .name("Parse checkouts events");
-            checkouts.sinkTo(new DiscardingSink<>()).uid(UID_CHECKOUTS_SINK).name("Checkouts (validated only)");
-            rejected.add(checkouts.getSideOutput(DEAD_LETTERS));
-        }
-        return rejected;
     }
 
     private static EmbeddingBatchOptions batchOptions(JobOptions options) {

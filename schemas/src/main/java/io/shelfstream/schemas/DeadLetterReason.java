@@ -27,12 +27,16 @@ public enum DeadLetterReason {
     WRONG_TYPE("wrong_type"),
     /** The value is larger than the configured limit, or one JSON value in it exceeds the reader's limits. */
     TOO_LARGE("too_large"),
-    /** The book named by an event has no row in the catalog. */
+    /** The book or student named by an event has no row in the catalog. */
     CATALOG_ROW_MISSING("catalog_row_missing"),
     /** Objects or arrays nested deeper than {@link EventParser#MAX_NESTING_DEPTH}. */
     TOO_DEEP("too_deep"),
     /** An object names the same field twice, so which value counts would be ambiguous. */
-    DUPLICATE_FIELD("duplicate_field");
+    DUPLICATE_FIELD("duplicate_field"),
+    /** A {@code checkout_created} whose book has no vector: the book was removed, or its vector did not come
+     * within the configured wait. The dead letter carries the event re-serialised ({@code occurred_at} to the
+     * millisecond) and the checkout's source position. */
+    BOOK_VECTOR_MISSING("book_vector_missing");
 
     private final String wireName;
 
@@ -43,6 +47,14 @@ public enum DeadLetterReason {
     /** The reason as written into the dead-letter record. */
     public String wireName() {
         return wireName;
+    }
+
+    /**
+     * True for the reasons {@link EventParser} gives; false for those the pipeline gives later, to a valid event
+     * ({@link #CATALOG_ROW_MISSING}, {@link #BOOK_VECTOR_MISSING}).
+     */
+    public boolean isParserReason() {
+        return this != CATALOG_ROW_MISSING && this != BOOK_VECTOR_MISSING;
     }
 
     /** The reason with the given wire name, or {@code null} when there is none. */

@@ -47,7 +47,7 @@ class StudentOperatorsTest {
     @Test
     void studentEventsBecomeChangesWithTheirPositionAndBadRecordsDeadLetters() throws Exception {
         try (OneInputStreamOperatorTestHarness<RawRecord, StudentChange> h = new OneInputStreamOperatorTestHarness<>(
-                new ProcessOperator<>(new ParseStudentsFunction(DEAD_LETTERS, 2048)))) {
+                new ProcessOperator<>(ParseEventsFunction.studentChanges(DEAD_LETTERS, 2048)))) {
             h.open();
             h.processElement(raw(3, "{\"event_id\":\"e-1\",\"event_type\":\"student_added\","
                     + "\"occurred_at\":\"2026-09-01T08:00:00Z\",\"student_id\":\"s-1\"}"), 1L);

@@ -16,7 +16,7 @@ import io.shelfstream.job.records.RawRecord;
 import io.shelfstream.schemas.DeadLetter;
 import io.shelfstream.schemas.DeadLetterReason;
 
-class ParseBooksFunctionTest {
+class ParseBookChangesTest {
 
     private static final OutputTag<DeadLetter> DEAD = new OutputTag<>("dead") { };
 
@@ -28,7 +28,7 @@ class ParseBooksFunctionTest {
     @Test
     void batchEventsBecomeOneChangePerBookAndBadRecordsDeadLetters() throws Exception {
         try (OneInputStreamOperatorTestHarness<RawRecord, BookChange> h =
-                ProcessFunctionTestHarnesses.forProcessFunction(new ParseBooksFunction(DEAD, 4096))) {
+                ProcessFunctionTestHarnesses.forProcessFunction(ParseEventsFunction.bookChanges(DEAD, 4096))) {
             h.processElement(record(7, "{\"event_id\":\"e\",\"event_type\":\"book_removed\","
                     + "\"occurred_at\":\"2026-09-01T08:00:00Z\",\"book_ids\":[\"b-2\",\"b-1\"]}"), 0);
             h.processElement(record(8, "{\"event_id\":\"e\",\"event_id\":\"f\"}"), 0);
