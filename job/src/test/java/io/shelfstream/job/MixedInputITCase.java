@@ -18,8 +18,6 @@ import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.metrics.Counter;
-import org.apache.flink.metrics.Metric;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -41,6 +39,7 @@ import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.testutils.LocalServices;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.job.operators.DeadLetterCounters;
+import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.schemas.BookEvent;
 import io.shelfstream.schemas.CatalogLoader;
 import io.shelfstream.schemas.DeadLetter;
@@ -254,25 +253,12 @@ class MixedInputITCase {
 
     /** Sum of a counter of an operator over its subtasks. */
     private static long counter(JobID job, String operator, String name) {
-        long sum = 0;
-        for (Map.Entry<String, Metric> e : METRICS.getMetricsByIdentifiers(job).entrySet()) {
-            if (e.getKey().contains(operator) && e.getKey().endsWith("." + name) && e.getValue() instanceof Counter c) {
-                sum += c.getCount();
-            }
-        }
-        return sum;
+        return JobMetrics.counter(METRICS, job, operator, name);
     }
 
     /** Sum of one reason's dead-letter counter over every operator that counts dead letters. */
     private static long reasonCounter(JobID job, DeadLetterReason reason) {
-        long sum = 0;
-        for (Map.Entry<String, Metric> e : METRICS.getMetricsByIdentifiers(job).entrySet()) {
-            if (e.getKey().endsWith("." + DeadLetterCounters.GROUP + "." + reason.wireName())
-                    && e.getValue() instanceof Counter c) {
-                sum += c.getCount();
-            }
-        }
-        return sum;
+        return JobMetrics.counter(METRICS, job, "", DeadLetterCounters.GROUP + "." + reason.wireName());
     }
 
     private static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {

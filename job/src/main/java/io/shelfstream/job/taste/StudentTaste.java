@@ -39,6 +39,9 @@ public class StudentTaste {
     public String[] recentBookIds = new String[0];
     /** The newest checkout time of each of {@link #recentBookIds}, epoch ms. */
     public long[] recentMillis = new long[0];
+    /** The profile weight of the point last written for this student; NaN before the first write (and in state
+     * written by a version that did not keep it), so a changed weight can rewrite every student after a restore. */
+    public double writtenWeight = Double.NaN;
 
     /** For Flink's POJO serializer. */
     public StudentTaste() {

@@ -1,6 +1,7 @@
 package io.shelfstream.job.taste;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
 
 import org.apache.flink.api.common.state.StateTtlConfig;
@@ -8,8 +9,13 @@ import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.VoidNamespace;
 import org.apache.flink.streaming.api.operators.TwoInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -28,6 +34,10 @@ import io.shelfstream.connectors.qdrant.PointWrite;
  * are aggregated in a separate state with a time to live ({@link TasteSettings#idleStateTtl}) and adopted when
  * the profile comes. A profile delete clears the student's state and passes the delete on.
  *
+ * <p>The blend is applied when a point is written, from the stored profile vector and checkout sum. After a
+ * restore with another {@code taste.profile-weight}, every student point written with the old weight is rewritten
+ * before the first checkpoint completes.
+ *
  * <p>Metrics: {@code tasteUpdates} (checkouts aggregated), {@code checkoutsWithoutProfile},
  * {@code studentPointsWritten}.
  */
@@ -45,6 +55,7 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
     public static final String TASTE_SOURCE_PROFILE = "profile";
 
     private static final ObjectMapper JSON = new ObjectMapper();
+    private static final Logger LOG = LoggerFactory.getLogger(StudentTasteOperator.class);
 
     private final TasteSettings settings;
 
@@ -53,6 +64,8 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
     private transient Counter updates;
     private transient Counter withoutProfile;
     private transient Counter pointsWritten;
+    private transient List<Object> rewriteAfterRestore;
+    private transient boolean restored;
 
     /**
      * Creates the operator.
@@ -61,6 +74,12 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
      */
     public StudentTasteOperator(TasteSettings settings) {
         this.settings = settings;
+    }
+
+    @Override
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        restored = context.isRestored();
     }
 
     @Override
@@ -75,6 +94,53 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
         updates = getMetricGroup().counter("tasteUpdates");
         withoutProfile = getMetricGroup().counter("checkoutsWithoutProfile");
         pointsWritten = getMetricGroup().counter("studentPointsWritten");
+        rewriteAfterRestore = new ArrayList<>();
+        if (restored) {
+            findStudentsWithAnotherWeight();
+        }
+    }
+
+    /**
+     * After a restore, finds the students whose point was written with another profile weight than the configured
+     * one: they are rewritten before the first checkpoint barrier, so a changed {@code taste.profile-weight}
+     * reaches every student point, not only those that change later.
+     */
+    private void findStudentsWithAnotherWeight() throws Exception {
+        List<Object> keys = new ArrayList<>();
+        try (var stream = getKeyedStateBackend().getKeys(TASTE_STATE, VoidNamespace.INSTANCE)) {
+            stream.forEach(keys::add);
+        }
+        for (Object key : keys) {
+            setCurrentKey(key);
+            StudentTaste s = taste.value();
+            if (s != null && s.hasProfile() && Double.compare(s.writtenWeight, settings.profileWeight()) != 0) {
+                rewriteAfterRestore.add(key);
+            }
+        }
+        if (!rewriteAfterRestore.isEmpty()) {
+            LOG.info("{} student points were written with another profile weight; rewriting them with {}",
+                    rewriteAfterRestore.size(), settings.profileWeight());
+        }
+    }
+
+    @Override
+    public void prepareSnapshotPreBarrier(long checkpointId) throws Exception {
+        markRestoredForRewrite();
+        super.prepareSnapshotPreBarrier(checkpointId);
+    }
+
+    @Override
+    public void finish() throws Exception {
+        markRestoredForRewrite();
+        super.finish();
+    }
+
+    private void markRestoredForRewrite() throws Exception {
+        for (Object key : rewriteAfterRestore) {
+            setCurrentKey(key);
+            markDirty();
+        }
+        rewriteAfterRestore.clear();
     }
 
     @Override
@@ -132,6 +198,10 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
         output.collect(new StreamRecord<>(new PointWrite(s.collection, (String) getCurrentKey(), false,
                 s.tasteVector(settings.profileWeight()), payload(s))));
         pointsWritten.inc();
+        if (Double.compare(s.writtenWeight, settings.profileWeight()) != 0) {
+            s.writtenWeight = settings.profileWeight();
+            taste.update(s);
+        }
     }
 
     private static String payload(StudentTaste s) throws Exception {

@@ -185,6 +185,51 @@ class TasteOperatorsTest {
                 .as("a removed student starts again").isZero();
     }
 
+    @Test
+    void aChangedProfileWeightRewritesEveryStudentAfterARestore() throws Exception {
+        var h = tasteHarness(null);
+        float[] profile = StudentTasteTest.unit(random);
+        float[] book = StudentTasteTest.unit(random);
+        h.processElement1(student("s-1", profile), 1L);
+        h.processElement2(new TasteContribution("s-1", "b-1", 1_000L, book), 2L);
+        h.processElement1(student("s-2", StudentTasteTest.unit(random)), 3L);
+        h.prepareSnapshotPreBarrier(1L);
+        assertThat(h.extractOutputValues()).hasSize(2);
+        OperatorSubtaskState snapshot = h.snapshot(1L, 1L);
+
+        TasteSettings other = new TasteSettings(0.9, SETTINGS.halfLife(), SETTINGS.recentBooks(),
+                SETTINGS.checkoutMaxWait(), SETTINGS.idleStateTtl());
+        var restored = new KeyedTwoInputStreamOperatorTestHarness<>(new StudentTasteOperator(other),
+                PointWrite::pointId, (TasteContribution c) -> PointIds.student(c.studentId()).toString(),
+                Types.STRING);
+        harnesses.add(restored);
+        restored.setup();
+        restored.initializeState(snapshot);
+        restored.open();
+        restored.prepareSnapshotPreBarrier(2L);
+        List<PointWrite> rewritten = restored.extractOutputValues();
+        assertThat(rewritten).extracting(PointWrite::pointId).containsExactlyInAnyOrder(
+                PointIds.student("s-1").toString(), PointIds.student("s-2").toString());
+        StudentTaste expected = new StudentTaste();
+        expected.profile = profile;
+        expected.addCheckout(book, "b-1", 1_000L, SETTINGS);
+        PointWrite s1 = rewritten.stream().filter(w -> w.pointId().equals(PointIds.student("s-1").toString()))
+                .findFirst().orElseThrow();
+        assertThat(StudentTasteTest.cosine(s1.vector(), expected.tasteVector(0.9))).isGreaterThan(0.99999);
+
+        // once rewritten, a further restore with the same weight rewrites nothing
+        OperatorSubtaskState second = restored.snapshot(2L, 2L);
+        var again = new KeyedTwoInputStreamOperatorTestHarness<>(new StudentTasteOperator(other),
+                PointWrite::pointId, (TasteContribution c) -> PointIds.student(c.studentId()).toString(),
+                Types.STRING);
+        harnesses.add(again);
+        again.setup();
+        again.initializeState(second);
+        again.open();
+        again.prepareSnapshotPreBarrier(3L);
+        assertThat(again.extractOutputValues()).isEmpty();
+    }
+
     // ---- helpers ---------------------------------------------------------------------------------------
 
     private KeyedTwoInputStreamOperatorTestHarness<String, PointWrite, CheckoutChange, PointWrite> joinHarness(

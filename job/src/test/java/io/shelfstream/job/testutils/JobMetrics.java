@@ -1,0 +1,31 @@
+package io.shelfstream.job.testutils;
+
+import org.apache.flink.api.common.JobID;
+import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Metric;
+import org.apache.flink.metrics.MetricGroup;
+import org.apache.flink.runtime.testutils.InMemoryReporter;
+
+/** Reads counters of a job's operators from an {@link InMemoryReporter}. */
+public final class JobMetrics {
+
+    private JobMetrics() {
+    }
+
+    /**
+     * The sum over all subtasks of a counter of the operators whose metric identifier contains {@code operator}.
+     *
+     * @param name the counter's name, with its groups below the operator (e.g. {@code embedding.docs})
+     */
+    public static long counter(InMemoryReporter reporter, JobID job, String operator, String name) {
+        long sum = 0;
+        for (Tuple3<MetricGroup, String, Metric> m : reporter.findJobMetricGroups(job, ".*")) {
+            String identifier = m.f0.getMetricIdentifier(m.f1);
+            if (identifier.contains(operator) && identifier.endsWith("." + name) && m.f2 instanceof Counter c) {
+                sum += c.getCount();
+            }
+        }
+        return sum;
+    }
+}

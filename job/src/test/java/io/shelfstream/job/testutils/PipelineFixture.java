@@ -1,0 +1,206 @@
+package io.shelfstream.job.testutils;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Future;
+import java.util.function.BooleanSupplier;
+
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.shelfstream.connectors.local.LocalKafka;
+import io.shelfstream.connectors.local.LocalPostgres;
+import io.shelfstream.connectors.qdrant.QdrantEndpoint;
+import io.shelfstream.connectors.testutils.LocalServices;
+import io.shelfstream.connectors.testutils.QdrantPoints;
+import io.shelfstream.connectors.testutils.TestNames;
+import io.shelfstream.job.JobOptions;
+import io.shelfstream.job.ShelfstreamJob;
+import io.shelfstream.schemas.CatalogLoader;
+import io.shelfstream.schemas.CatalogSql;
+import io.shelfstream.schemas.EventTopic;
+import io.shelfstream.schemas.generator.GeneratedRecord;
+import io.shelfstream.schemas.generator.LibraryGenerator;
+
+/**
+ * Fresh names on the shared local services for one pipeline test: the three input topics and a dead-letter topic,
+ * a catalog database with the schema, two Qdrant collections and a consumer group; the job options pointing at
+ * them; and the small helpers pipeline tests need (sending records, reading Qdrant, waiting).
+ */
+public final class PipelineFixture implements AutoCloseable {
+
+    /** How long {@link #waitUntil} waits by default. */
+    public static final Duration WAIT = Duration.ofSeconds(180);
+
+    private final LocalKafka kafka = LocalServices.kafka();
+    private final LocalPostgres postgres = LocalServices.postgres();
+    private final Map<EventTopic, String> topics = new EnumMap<>(EventTopic.class);
+    private final String deadLetterTopic;
+    private final String database;
+    private final String jdbcUrl;
+    private final String books;
+    private final String students;
+    private QdrantClient client;
+
+    private PipelineFixture(int partitions) {
+        for (EventTopic t : EventTopic.values()) {
+            topics.put(t, TestNames.fresh(t.defaultName()));
+            kafka.createTopic(topics.get(t), partitions);
+        }
+        deadLetterTopic = TestNames.fresh("dlq");
+        kafka.createTopic(deadLetterTopic, 1);
+        database = TestNames.fresh("catalog");
+        jdbcUrl = postgres.createDatabase(database);
+        postgres.execute(database, CatalogSql.ddl());
+        books = TestNames.fresh("books");
+        students = TestNames.fresh("students");
+    }
+
+    /** Creates topics with {@code partitions} partitions each, an empty catalog and fresh collection names. */
+    public static PipelineFixture create(int partitions) {
+        return new PipelineFixture(partitions);
+    }
+
+    /** The job options for these names: CPU embedding, 1 s checkpoints, a fresh consumer group. */
+    public JobOptions options() {
+        return JobOptions.defaults()
+                .with("kafka.bootstrap-servers", kafka.bootstrapServers())
+                .with("kafka.group-id", TestNames.fresh("group"))
+                .with("topic.books", topics.get(EventTopic.BOOKS))
+                .with("topic.students", topics.get(EventTopic.STUDENTS))
+                .with("topic.checkouts", topics.get(EventTopic.CHECKOUTS))
+                .with("topic.dead-letter", deadLetterTopic)
+                .with("catalog.jdbc-url", jdbcUrl)
+                .with("qdrant.url", "http://localhost:" + LocalServices.qdrant().port())
+                .with("qdrant.collection.books", books)
+                .with("qdrant.collection.students", students)
+                .with("embedding.device", "cpu")
+                .with("checkpoint.interval", "1s");
+    }
+
+    /**
+     * The job over all three topics with the production sources and sinks of {@code options}.
+     *
+     * @param bounded read each topic up to its end offsets at start, then finish
+     */
+    public static ShelfstreamJob job(JobOptions options, boolean bounded) {
+        if (!bounded) {
+            return new ShelfstreamJob(options, ShelfstreamJob.booksSource(options),
+                    ShelfstreamJob.studentsSource(options), ShelfstreamJob.checkoutsSource(options),
+                    ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options));
+        }
+        return new ShelfstreamJob(options,
+                ShelfstreamJob.topicSourceBuilder(options, options.get("topic.books"))
+                        .setBounded(OffsetsInitializer.latest()).build(),
+                ShelfstreamJob.topicSourceBuilder(options, options.get("topic.students"))
+                        .setBounded(OffsetsInitializer.latest()).build(),
+                ShelfstreamJob.topicSourceBuilder(options, options.get("topic.checkouts"))
+                        .setBounded(OffsetsInitializer.latest()).build(),
+                ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options));
+    }
+
+    /** Loads the generator's catalog into the database. */
+    public void loadCatalog(LibraryGenerator library) throws Exception {
+        CatalogLoader.create().load(jdbcUrl, LocalPostgres.USER, LocalPostgres.PASSWORD, library.books(),
+                library.students());
+    }
+
+    /** Sends records to a topic, in order, and waits until all are acknowledged (fails if one is not). */
+    public void send(EventTopic topic, List<GeneratedRecord> records) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(8 * 1024 * 1024));
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (GeneratedRecord r : records) {
+                acks.add(producer.send(new ProducerRecord<>(topics.get(topic), r.keyBytes(), r.value())));
+            }
+            producer.flush();
+            for (Future<RecordMetadata> ack : acks) {
+                ack.get();
+            }
+        }
+    }
+
+    /** A client of the local Qdrant-compatible server, closed with the fixture. */
+    public synchronized QdrantClient qdrant() {
+        if (client == null) {
+            client = QdrantEndpoint.of("localhost", LocalServices.qdrant().port()).newClient();
+        }
+        return client;
+    }
+
+    /** Points of a collection, by point id; empty when the collection does not exist. */
+    public Map<String, RetrievedPoint> points(String collection) {
+        try {
+            if (!qdrant().collectionExistsAsync(collection).get()) {
+                return new HashMap<>();
+            }
+            return QdrantPoints.scrollAll(qdrant(), collection);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Points in a collection; 0 when it does not exist. */
+    public long count(String collection) {
+        try {
+            return qdrant().collectionExistsAsync(collection).get() ? qdrant().countAsync(collection).get() : 0;
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Polls {@code condition} every 200 ms until it holds; fails after {@link #WAIT}. */
+    public static void waitUntil(String what, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("Timed out after " + WAIT.toSeconds() + " s waiting until " + what);
+            }
+            Thread.sleep(200);
+        }
+    }
+
+    public LocalKafka kafka() {
+        return kafka;
+    }
+
+    public String topic(EventTopic topic) {
+        return topics.get(topic);
+    }
+
+    public String deadLetterTopic() {
+        return deadLetterTopic;
+    }
+
+    public String booksCollection() {
+        return books;
+    }
+
+    public String studentsCollection() {
+        return students;
+    }
+
+    @Override
+    public synchronized void close() throws Exception {
+        if (client != null) {
+            client.close();
+            client = null;
+        }
+    }
+}
