@@ -9,9 +9,11 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
+import java.util.Locale;
+import java.util.Properties;
 import java.util.concurrent.CountDownLatch;
 
 import org.apache.flink.configuration.Configuration;
@@ -20,39 +22,48 @@ import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.qdrant.client.PointIdFactory;
 import io.qdrant.client.QdrantClient;
+import io.qdrant.client.grpc.Common.PointId;
 import io.qdrant.client.WithPayloadSelectorFactory;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
-import io.qdrant.client.grpc.Points.ScoredPoint;
 import io.qdrant.client.grpc.Points.ScrollPoints;
-import io.qdrant.client.grpc.Points.SearchPoints;
 import io.shelfstream.connectors.local.LocalKafka;
 import io.shelfstream.connectors.local.LocalPostgres;
 import io.shelfstream.connectors.local.qdrant.LocalQdrantServer;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
-import io.shelfstream.embedding.Embedder;
-import io.shelfstream.embedding.EmbedderOptions;
-import io.shelfstream.embedding.MiniLmEmbedder;
+import io.shelfstream.connectors.qdrant.internal.SinkMetrics;
 import io.shelfstream.job.JobOptions;
 import io.shelfstream.job.ShelfstreamJob;
+import io.shelfstream.schemas.CatalogLoader;
 import io.shelfstream.schemas.CatalogSql;
+import io.shelfstream.schemas.EventTopic;
+import io.shelfstream.schemas.PointIds;
+import io.shelfstream.schemas.generator.GeneratedRecord;
+import io.shelfstream.schemas.generator.GeneratorOptions;
+import io.shelfstream.schemas.generator.LibraryGenerator;
 
 /**
- * {@code ./shelfstream demo}: everything on this machine, nothing to install.
+ * {@code ./shelfstream demo}: the whole pipeline on this machine, nothing to install.
  *
- * <p>Starts a local Kafka broker, PostgreSQL and the Qdrant-compatible server, loads the sample catalog, runs
- * the job in a MiniCluster with the Flink web dashboard, produces sample events (including a malformed record
- * and an event for a book the catalog does not have), and prints what reached Qdrant and the dead-letter topic.
+ * <p>Starts a local Kafka broker, PostgreSQL and the Qdrant-compatible server, generates a school library
+ * ({@link LibraryGenerator}: catalog rows plus events on all three topics, a few of them malformed), loads the
+ * catalog, runs the job in a MiniCluster with the Flink web dashboard, streams the events, prints live progress
+ * (events in, points written, dead letters) until the job has caught up, and ends with search and recommendation
+ * examples read back from Qdrant.
  */
 public final class DemoCommand {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Duration WAIT = Duration.ofMinutes(3);
+    private static final Duration WAIT = Duration.ofMinutes(5);
+    private static final String JOB_NAME = "shelfstream-demo";
 
     private DemoCommand() {
     }
@@ -61,16 +72,28 @@ public final class DemoCommand {
     public static int run(String[] args, PrintStream out) throws Exception {
         boolean once = false;
         int dashboardPort = 8081;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--once" -> once = true;
-                case "--dashboard-port" -> dashboardPort = Integer.parseInt(args[++i]);
-                default -> {
-                    out.println("Unknown demo option " + args[i] + " (known: --once, --dashboard-port N)");
-                    return 2;
+        GeneratorOptions.Builder library = GeneratorOptions.builder()
+                .setBooks(300).setStudents(60).setCheckouts(4_000).setMalformedFraction(0.002);
+        try {
+            for (int i = 0; i < args.length; i++) {
+                switch (args[i]) {
+                    case "--once" -> once = true;
+                    case "--dashboard-port" -> dashboardPort = Integer.parseInt(args[++i]);
+                    case "--books" -> library.setBooks(Integer.parseInt(args[++i]));
+                    case "--students" -> library.setStudents(Integer.parseInt(args[++i]));
+                    case "--checkouts" -> library.setCheckouts(Integer.parseInt(args[++i]));
+                    case "--seed" -> library.setSeed(Long.parseLong(args[++i]));
+                    default -> throw new IllegalArgumentException("unknown option " + args[i]);
                 }
             }
+        } catch (RuntimeException e) {
+            out.println("demo: " + (e instanceof ArrayIndexOutOfBoundsException ? "an option needs a value"
+                    : e.getMessage()) + " (known: --once, --dashboard-port N, --books N, --students N, "
+                    + "--checkouts N, --seed N)");
+            return 2;
         }
+        LibraryGenerator generator = LibraryGenerator.create(library.build());
+
         out.println("shelfstream demo: starting local services ...");
         LocalKafka kafka = LocalKafka.start();
         LocalPostgres postgres = LocalPostgres.start();
@@ -84,35 +107,54 @@ public final class DemoCommand {
 
             String jdbcUrl = postgres.createDatabase("catalog");
             postgres.execute("catalog", CatalogSql.ddl());
-            postgres.execute("catalog", CatalogSql.sampleData());
+            CatalogLoader.Loaded loaded = CatalogLoader.create().load(jdbcUrl, LocalPostgres.USER,
+                    LocalPostgres.PASSWORD, generator.books(), generator.students());
+            out.println("Catalog loaded: " + loaded.books() + " books, " + loaded.students() + " students ("
+                    + generator.options() + ")");
             JobOptions options = JobOptions.defaults()
                     .with("kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("catalog.jdbc-url", jdbcUrl)
                     .with("qdrant.url", "http://localhost:" + qdrant.port())
                     .with("checkpoint.interval", "2s");
-            kafka.createTopic(options.get("topic.books"), 2);
+            for (EventTopic t : EventTopic.values()) {
+                kafka.createTopic(options.get("topic." + t.defaultName()), 2);
+            }
             kafka.createTopic(options.get("topic.dead-letter"), 1);
 
             int port = freePortFrom(dashboardPort);
-            Configuration conf = new Configuration();
+            Configuration conf = LocalMetricReporter.configure(new Configuration());
             conf.set(RestOptions.PORT, port);
             StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironmentWithWebUI(conf);
             ShelfstreamJob.configure(env, options);
-            new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.qdrantSink(options),
+            new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.studentsSource(options),
+                    ShelfstreamJob.checkoutsSource(options), ShelfstreamJob.qdrantSink(options),
                     ShelfstreamJob.deadLetterSink(options)).build(env);
-            job = env.executeAsync("shelfstream (demo)");
+            job = env.executeAsync(JOB_NAME);
             out.println("Flink dashboard: http://localhost:" + port + "  (" + dashboardStatus(port) + ", job "
                     + job.getJobID() + ")");
 
-            produceSampleEvents(kafka, options.get("topic.books"));
-            out.println("Produced sample events to topic '" + options.get("topic.books")
-                    + "': 6 books added, 1 updated, 1 removed, 1 unknown book, 1 malformed record.");
+            long sent = produce(kafka, generator, options);
+            out.println("Streaming " + sent + " events (books, students, checkouts) ...");
+            watchProgress(out, sent);
 
-            String collection = options.get("qdrant.collection.books");
+            String url = "http://localhost:" + qdrant.port();
             try (QdrantClient client = QdrantEndpoint.of("localhost", qdrant.port()).newClient()) {
-                waitForPoints(client, collection, 5);
-                printPoints(out, client, collection);
-                printSearch(out, client, collection, "an adventure with dragons in the frozen north");
+                out.println();
+                out.println("Qdrant: " + client.countAsync(options.get("qdrant.collection.books")).get()
+                        + " book points, " + client.countAsync(options.get("qdrant.collection.students")).get()
+                        + " student points.");
+                for (String query : List.of("a funny story about friendship at school",
+                        "a mystery with a detective")) {
+                    out.println();
+                    SearchCommand.run(new String[] {query, "--qdrant-url", url, "--limit", "3"}, out, out);
+                }
+                String reader = mostActiveStudent(client, options.get("qdrant.collection.students"));
+                if (reader != null) {
+                    out.println();
+                    describeReader(out, client, options, reader);
+                    RecommendCommand.run(new String[] {"--student", reader, "--qdrant-url", url, "--limit", "5"},
+                            out, out);
+                }
             }
             printDeadLetters(out, kafka, options.get("topic.dead-letter"));
 
@@ -125,8 +167,9 @@ public final class DemoCommand {
                 stopped.countDown();
             }, "demo-shutdown"));
             out.println();
-            out.println("The job keeps running: write JSON events to topic 'books' at " + kafka.bootstrapServers()
-                    + " and watch http://localhost:" + port + ". Ctrl-C stops everything.");
+            out.println("The job keeps running: write JSON events to topics 'books', 'students' and 'checkouts' at "
+                    + kafka.bootstrapServers() + ", query with ./shelfstream search / recommend --qdrant-url " + url
+                    + ", and watch http://localhost:" + port + ". Ctrl-C stops everything.");
             stopped.await();
             return 0;
         } finally {
@@ -139,82 +182,115 @@ public final class DemoCommand {
         }
     }
 
-    private static void produceSampleEvents(LocalKafka kafka, String topic) throws Exception {
-        List<ProducerRecord<String, String>> records = new ArrayList<>();
-        records.add(new ProducerRecord<>(topic, "batch-1", event("demo-1", "book_added",
-                "\"book_ids\":[\"b-0001\",\"b-0002\",\"b-0003\",\"b-0004\",\"b-0005\",\"b-0006\"]")));
-        records.add(new ProducerRecord<>(topic, "b-0002", event("demo-2", "book_updated", "\"book_id\":\"b-0002\"")));
-        records.add(new ProducerRecord<>(topic, "b-0006", event("demo-3", "book_removed", "\"book_id\":\"b-0006\"")));
-        records.add(new ProducerRecord<>(topic, "b-9999", event("demo-4", "book_added", "\"book_id\":\"b-9999\"")));
-        records.add(new ProducerRecord<>(topic, "oops", "{\"event_type\": book_added}"));
-        try (KafkaProducer<String, String> producer = kafka.producer()) {
-            for (ProducerRecord<String, String> r : records) {
-                producer.send(r).get();
+    /** Sends the generated records of every topic; returns how many. */
+    private static long produce(LocalKafka kafka, LibraryGenerator generator, JobOptions options) throws Exception {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+        p.put(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, String.valueOf(4 * options.positiveInt("record.max-bytes")));
+        long sent = 0;
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p)) {
+            for (EventTopic t : EventTopic.values()) {
+                String topic = options.get("topic." + t.defaultName());
+                for (GeneratedRecord r : generator.records(t)) {
+                    producer.send(new ProducerRecord<>(topic, r.keyBytes(), r.value()));
+                    sent++;
+                }
             }
+            producer.flush();
         }
+        return sent;
     }
 
-    private static String event(String id, String type, String ids) {
-        return "{\"event_id\":\"" + id + "\",\"event_type\":\"" + type + "\",\"occurred_at\":\""
-                + java.time.Instant.now() + "\"," + ids + "}";
-    }
-
-    private static void waitForPoints(QdrantClient client, String collection, long expected) throws Exception {
+    /**
+     * Prints a progress line every two seconds until every event has been read, and the texts embedded and points
+     * written to Qdrant have stopped changing for two polls (two checkpoints) after the first points appeared.
+     */
+    private static void watchProgress(PrintStream out, long sent) throws InterruptedException {
         long deadline = System.nanoTime() + WAIT.toNanos();
+        long lastWritten = -1;
+        long lastEmbedded = -1;
+        int quiet = 0;
         while (System.nanoTime() < deadline) {
-            if (client.collectionExistsAsync(collection).get() && client.countAsync(collection).get() == expected) {
+            Thread.sleep(2_000);
+            long in = LocalMetricReporter.sum(JOB_NAME, "eventsParsed")
+                    + LocalMetricReporter.sum(JOB_NAME, "recordsRejected");
+            long written = LocalMetricReporter.sum(JOB_NAME, SinkMetrics.POINTS_UPSERTED)
+                    + LocalMetricReporter.sum(JOB_NAME, SinkMetrics.POINTS_DELETED);
+            long dead = LocalMetricReporter.sum(JOB_NAME, "recordsRejected")
+                    + LocalMetricReporter.sum(JOB_NAME, "catalogRowsMissing")
+                    + LocalMetricReporter.sum(JOB_NAME, "checkoutsMissingBook");
+            long embedded = LocalMetricReporter.sum(JOB_NAME, "embedding.docs");
+            long joined = LocalMetricReporter.sum(JOB_NAME, "checkoutsJoined");
+            out.printf(Locale.ROOT, "  events in %,d/%,d | texts embedded %,d | checkouts joined %,d | points "
+                    + "written %,d | dead letters %,d%n", in, sent, embedded, joined, written, dead);
+            boolean settled = in >= sent && written > 0 && written == lastWritten && embedded == lastEmbedded;
+            quiet = settled ? quiet + 1 : 0;
+            lastWritten = written;
+            lastEmbedded = embedded;
+            if (quiet >= 2) {
                 return;
             }
-            Thread.sleep(500);
         }
-        throw new IllegalStateException("Qdrant collection '" + collection + "' did not reach " + expected
-                + " points within " + WAIT.toSeconds() + " s; see the Flink dashboard for the job's state");
+        out.println("  (still catching up after " + WAIT.toMinutes() + " min; see the Flink dashboard)");
     }
 
-    private static void printPoints(PrintStream out, QdrantClient client, String collection) throws Exception {
-        List<RetrievedPoint> points = new ArrayList<>(client.scrollAsync(ScrollPoints.newBuilder()
-                .setCollectionName(collection)
-                .setLimit(100)
-                .setWithPayload(WithPayloadSelectorFactory.enable(true))
-                .build()).get().getResultList());
-        points.sort(Comparator.comparing(p -> p.getPayloadMap().get("book_id").getStringValue()));
-        out.println();
-        out.println("Qdrant collection '" + collection + "' now holds " + points.size() + " points:");
-        for (RetrievedPoint p : points) {
-            Map<String, io.qdrant.client.grpc.JsonWithInt.Value> pl = p.getPayloadMap();
-            out.printf("  %-7s %-36s %-28s %s%n", pl.get("book_id").getStringValue(),
-                    pl.get("title").getStringValue(), Payloads.toJava(pl.get("genres")),
-                    pl.get("model_id").getStringValue());
-        }
-    }
-
-    private static void printSearch(PrintStream out, QdrantClient client, String collection, String query)
+    /** Prints who the student is and what they read lately, so the recommendations can be judged. */
+    private static void describeReader(PrintStream out, QdrantClient client, JobOptions options, String studentId)
             throws Exception {
-        List<Float> vector = new ArrayList<>();
-        try (Embedder embedder = MiniLmEmbedder.create(EmbedderOptions.builder().setDevice("cpu").build())) {
-            for (float f : embedder.embed(List.of(query))[0]) {
-                vector.add(f);
+        RetrievedPoint student = client.retrieveAsync(options.get("qdrant.collection.students"),
+                List.of(PointIdFactory.id(PointIds.student(studentId))), true, false, null).get().get(0);
+        var payload = student.getPayloadMap();
+        List<?> recent = (List<?>) Payloads.toJava(payload.get("recent_book_ids"));
+        List<PointId> ids = new ArrayList<>();
+        for (Object bookId : recent) {
+            ids.add(PointIdFactory.id(PointIds.book((String) bookId)));
+        }
+        Map<String, Integer> genres = new TreeMap<>();
+        for (RetrievedPoint book : client.retrieveAsync(options.get("qdrant.collection.books"), ids, true, false,
+                null).get()) {
+            for (Object genre : (List<?>) Payloads.toJava(book.getPayloadMap().get("genres"))) {
+                genres.merge((String) genre, 1, Integer::sum);
             }
         }
-        List<ScoredPoint> hits = client.searchAsync(SearchPoints.newBuilder()
-                .setCollectionName(collection)
-                .setVectorName("text")
-                .addAllVector(vector)
-                .setLimit(3)
-                .setWithPayload(WithPayloadSelectorFactory.enable(true))
-                .build()).get();
-        out.println();
-        out.println("Search \"" + query + "\":");
-        for (ScoredPoint h : hits) {
-            out.printf("  %.3f  %s%n", h.getScore(), h.getPayloadMap().get("title").getStringValue());
-        }
+        StringBuilder read = new StringBuilder();
+        genres.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(5)
+                .forEach(e -> read.append(read.length() == 0 ? "" : ", ").append(e.getKey()).append(" x")
+                        .append(e.getValue()));
+        out.println("Student " + studentId + ": interests '" + Payloads.toJava(payload.get("interests"))
+                + "', preferred genres " + Payloads.toJava(payload.get("preferred_genres")) + ", "
+                + Payloads.toJava(payload.get("checkout_count")) + " checkouts; genres of the " + recent.size()
+                + " most recent books: " + read);
     }
 
+    /** The student with the most checkouts, or null when there is none. */
+    private static String mostActiveStudent(QdrantClient client, String collection) throws Exception {
+        String best = null;
+        long most = 0;
+        for (RetrievedPoint p : client.scrollAsync(ScrollPoints.newBuilder()
+                .setCollectionName(collection)
+                .setLimit(10_000)
+                .setWithPayload(WithPayloadSelectorFactory.enable(true))
+                .build()).get().getResultList()) {
+            Object count = Payloads.toJava(p.getPayloadMap().get("checkout_count"));
+            if (count instanceof Long n && n > most) {
+                most = n;
+                best = p.getPayloadMap().get("student_id").getStringValue();
+            }
+        }
+        return best;
+    }
+
+
+
+
     private static void printDeadLetters(PrintStream out, LocalKafka kafka, String topic) throws IOException {
-        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(topic, 2, Duration.ofSeconds(60));
+        List<ConsumerRecord<byte[], byte[]>> dead = kafka.readAll(topic, 0, Duration.ofSeconds(5));
         out.println();
-        out.println("Dead-letter topic '" + topic + "' holds " + dead.size() + " records:");
-        for (ConsumerRecord<byte[], byte[]> r : dead) {
+        out.println("Dead-letter topic '" + topic + "' holds " + dead.size() + " records"
+                + (dead.size() > 8 ? " (first 8 shown)" : "") + ":");
+        for (ConsumerRecord<byte[], byte[]> r : dead.subList(0, Math.min(8, dead.size()))) {
             JsonNode n = JSON.readTree(r.value());
             out.printf("  %-20s %s%n", n.get("reason").asText(), n.get("detail").asText());
         }

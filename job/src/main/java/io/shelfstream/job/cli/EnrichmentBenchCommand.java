@@ -10,7 +10,6 @@ import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.functions.MapFunction;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
-import org.apache.flink.configuration.ConfigOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.connector.datagen.source.DataGeneratorSource;
 import org.apache.flink.connector.datagen.source.GeneratorFunction;
@@ -149,9 +148,7 @@ public final class EnrichmentBenchCommand {
 
     private static Run runOnce(String mode, JobOptions options, int records, int rows, int parallelism,
             boolean removals) throws Exception {
-        Configuration config = new Configuration();
-        config.set(ConfigOptions.key("metrics.reporter.enrichmentbench.factory.class").stringType().noDefaultValue(),
-                BenchMetricReporter.Factory.class.getName());
+        Configuration config = LocalMetricReporter.configure(new Configuration());
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, config);
         String runId = UUID.randomUUID().toString();
         String jobName = "enrichment-bench-" + mode + "-" + runId.substring(0, 8);
@@ -170,9 +167,9 @@ public final class EnrichmentBenchCommand {
         Run run = new Run();
         run.records = records;
         run.nanos = Math.max(1, span[1] - span[0]);
-        run.lookups = BenchMetricReporter.sum(jobName, LookupMetrics.LOOKUPS);
-        run.roundTrips = BenchMetricReporter.sum(jobName, LookupMetrics.DB_ROUND_TRIPS);
-        var latency = BenchMetricReporter.histogram(jobName, LookupMetrics.LOOKUP_LATENCY_MS);
+        run.lookups = LocalMetricReporter.sum(jobName, LookupMetrics.LOOKUPS);
+        run.roundTrips = LocalMetricReporter.sum(jobName, LookupMetrics.DB_ROUND_TRIPS);
+        var latency = LocalMetricReporter.histogram(jobName, LookupMetrics.LOOKUP_LATENCY_MS);
         if (latency != null) {
             HistogramStatistics stats = latency.getStatistics();
             run.p50Millis = stats.getQuantile(0.5);

@@ -4,6 +4,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Histogram;
 import org.apache.flink.metrics.Metric;
@@ -15,12 +16,13 @@ import org.apache.flink.metrics.reporter.MetricReporterFactory;
 import io.shelfstream.connectors.lookup.internal.LookupMetrics;
 
 /**
- * Keeps the catalog lookup's metrics of jobs run in this process so a benchmark can read them after the job: the
- * figures the benchmark prints are the function's own {@code catalogLookup} metrics. Enabled only when a local
- * environment configures it ({@code metrics.reporter.<name>.factory.class}); it keeps the last value of every metric
- * it saw, which is what a short-lived benchmark wants and a long-running cluster does not.
+ * Keeps the metrics of jobs run in this process, so a command can read them while the job runs and after it has
+ * finished: the catalog lookup's {@code catalogLookup} metrics (for {@code bench enrichment}) and every counter
+ * (for the demo's live progress). Enabled only when a local environment configures it
+ * ({@code metrics.reporter.<name>.factory.class}, see {@link #configure}); it keeps the last value of every metric
+ * it saw, which is what a short-lived local run wants and a long-running cluster does not.
  */
-public final class BenchMetricReporter implements MetricReporter {
+public final class LocalMetricReporter implements MetricReporter {
 
     private static final Map<String, Metric> METRICS = new ConcurrentHashMap<>();
 
@@ -35,7 +37,7 @@ public final class BenchMetricReporter implements MetricReporter {
     @Override
     public void notifyOfAddedMetric(Metric metric, String metricName, MetricGroup group) {
         String id = group.getMetricIdentifier(metricName);
-        if (id.contains("." + LookupMetrics.GROUP + ".")) {
+        if (id.contains("." + LookupMetrics.GROUP + ".") || metric instanceof Counter) {
             METRICS.put(id, metric);
         }
     }
@@ -45,7 +47,17 @@ public final class BenchMetricReporter implements MetricReporter {
         // kept on purpose: the benchmark reads the final values once the job has finished
     }
 
-    /** Sums a lookup counter over the subtasks of the named job. */
+    /** Enables this reporter in the configuration of a local environment. */
+    static Configuration configure(Configuration conf) {
+        conf.setString("metrics.reporter.local.factory.class", Factory.class.getName());
+        return conf;
+    }
+
+    /**
+     * Sums a counter over the subtasks of the named job.
+     *
+     * @param metric the counter's name with the groups below the operator, e.g. {@code embedding.docs}
+     */
     static long sum(String jobName, String metric) {
         long total = 0;
         for (Map.Entry<String, Metric> e : METRICS.entrySet()) {
@@ -72,7 +84,7 @@ public final class BenchMetricReporter implements MetricReporter {
     public static final class Factory implements MetricReporterFactory {
         @Override
         public MetricReporter createMetricReporter(Properties properties) {
-            return new BenchMetricReporter();
+            return new LocalMetricReporter();
         }
     }
 }
