@@ -10,6 +10,9 @@ import io.grpc.StatusRuntimeException;
  *
  * <p>Qdrant maps its storage errors to tonic statuses with fixed prefixes ("Wrong input: ", "Not found: ",
  * "Bad request: "); request validation errors read "Validation error in body: [field: reason]".
+ * Prefixes: lib/storage/src/content_manager/errors.rs ({@code StorageError}); status codes:
+ * lib/storage/src/content_manager/conversions.rs ({@code From<StorageError> for Status}), where AlreadyExists
+ * maps to ALREADY_EXISTS but keeps the "Wrong input: " prefix.
  */
 final class QdrantErrors {
 

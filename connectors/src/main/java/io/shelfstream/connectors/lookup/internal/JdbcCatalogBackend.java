@@ -117,7 +117,11 @@ public final class JdbcCatalogBackend implements CatalogBackend {
         }
     }
 
-    static Object convert(Object value) throws SQLException {
+    /**
+     * Converts a value as the PostgreSQL driver returns it into the form {@link CatalogRow} documents: SQL arrays
+     * become unmodifiable lists, timestamps {@link java.time.Instant}s, dates {@link java.time.LocalDate}s.
+     */
+    public static Object convert(Object value) throws SQLException {
         if (value instanceof Array array) {
             try {
                 Object elements = array.getArray();

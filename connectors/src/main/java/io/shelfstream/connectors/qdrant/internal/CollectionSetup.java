@@ -21,6 +21,12 @@ import io.shelfstream.connectors.qdrant.PayloadIndexType;
  * name, setup fails with a message that says what to do. Missing payload indexes are added (Qdrant builds them over
  * the existing points); an index of another type is left alone with a warning. Many subtasks may run this at once:
  * a collection another subtask created first counts as existing.
+ *
+ * <p>A configured name may be an alias: Qdrant's CollectionExists, collection info, payload index creation and
+ * point writes all resolve aliases, so the alias's current target is checked and written, and no collection of
+ * the alias's name is ever created (Qdrant would refuse it: a name cannot be both an alias and a collection).
+ * Indexes are added to the target the alias had at setup; after an alias switch, the new collection is expected
+ * to have been prepared with its indexes (e.g. by a sink that wrote to it by its own name).
  */
 public final class CollectionSetup {
 
@@ -55,8 +61,11 @@ public final class CollectionSetup {
                 LOG.info("Created Qdrant collection {} (vector '{}', {} dimensions, Cosine)", name,
                         settings.vectorName(), settings.vectorSize());
             } catch (QdrantRequestException e) {
-                // Another subtask, or an earlier attempt whose reply was lost, created it first.
-                if (e.code() != Status.Code.ALREADY_EXISTS) {
+                // Another subtask, or an earlier attempt whose reply was lost, created it first (ALREADY_EXISTS);
+                // or an alias of this name appeared since the check (INVALID_ARGUMENT "Alias with the same name
+                // already exists"): either way the name now resolves, and writing through it is what is wanted.
+                if (e.code() != Status.Code.ALREADY_EXISTS && !retrier.call(
+                        "checking Qdrant collection '" + name + "'", () -> gateway.collectionExists(name))) {
                     throw e;
                 }
             }

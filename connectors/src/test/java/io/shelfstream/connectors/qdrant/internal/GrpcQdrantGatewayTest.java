@@ -158,6 +158,59 @@ class GrpcQdrantGatewayTest {
     }
 
     @Test
+    void setupThroughAnAliasPreparesItsTargetAndWritesLandThere() throws Exception {
+        String target = TestNames.fresh("gw_alias_target");
+        client.createCollectionAsync(target, Map.of(QdrantSink.DEFAULT_VECTOR_NAME,
+                VectorParams.newBuilder().setSize(3).setDistance(Distance.Cosine).build())).get();
+        String alias = TestNames.fresh("gw_alias");
+        client.createAliasAsync(alias, target).get();
+        SinkSettings settings = settings(alias, Duration.ofSeconds(5));
+        UUID a = new UUID(2, 1);
+        try (GrpcQdrantGateway gateway = GrpcQdrantGateway.connect(settings.endpoint(), settings.requestTimeout());
+                QdrantCommitter committer = new QdrantCommitter(settings,
+                        GrpcQdrantGateway.connect(settings.endpoint(), settings.requestTimeout()), retrier(settings),
+                        metrics)) {
+            CollectionSetup.ensure(settings, gateway, retrier(settings));
+            commit(committer, List.of(QdrantCommittable.upserts(alias, List.of(
+                    PointWrite.upsert(alias, a, new float[] {1, 0, 0}, "{\"v\":1}")))));
+        }
+        assertThat(client.listCollectionsAsync().get()).contains(target).doesNotContain(alias);
+        assertThat(client.listCollectionAliasesAsync(target).get()).containsExactly(alias);
+        assertThat(client.getCollectionInfoAsync(target).get().getPayloadSchemaMap())
+                .containsOnlyKeys("genres", "level");
+        assertThat(QdrantPoints.scrollAll(client, target)).containsOnlyKeys(a.toString());
+    }
+
+    @Test
+    void setupTreatsAnAliasCreatedDuringItsCreateAsExisting() throws Exception {
+        String target = TestNames.fresh("gw_race_target");
+        client.createCollectionAsync(target, Map.of(QdrantSink.DEFAULT_VECTOR_NAME,
+                VectorParams.newBuilder().setSize(3).setDistance(Distance.Cosine).build())).get();
+        String alias = TestNames.fresh("gw_race");
+        SinkSettings settings = settings(alias, Duration.ofSeconds(5));
+        // The alias appears between the sink's existence check and its create request.
+        QdrantGateway racing = new ForwardingGateway(GrpcQdrantGateway.connect(settings.endpoint(),
+                settings.requestTimeout())) {
+            @Override
+            public void createCollection(String collection, String vectorName, int vectorSize)
+                    throws InterruptedException {
+                try {
+                    client.createAliasAsync(alias, target).get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    throw new IllegalStateException(e);
+                }
+                super.createCollection(collection, vectorName, vectorSize);
+            }
+        };
+        try (racing) {
+            CollectionSetup.ensure(settings, racing, retrier(settings));
+        }
+        assertThat(client.listCollectionsAsync().get()).doesNotContain(alias);
+        assertThat(client.getCollectionInfoAsync(target).get().getPayloadSchemaMap())
+                .containsOnlyKeys("genres", "level");
+    }
+
+    @Test
     @SuppressWarnings("unchecked")
     void theCommitterRetriesLostRepliesAndReApplyingChangesNothing() throws Exception {
         String collection = TestNames.fresh("gw_commit");
