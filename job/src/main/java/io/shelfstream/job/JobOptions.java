@@ -53,6 +53,9 @@ public final class JobOptions implements Serializable {
         d.put("catalog.students.id-column", "student_id");
         d.put("catalog.students.columns", "grade_level=grade_level,interests=interests,"
                 + "preferred_genres=preferred_genres");
+        d.put("catalog.version-column", "updated_at");
+        d.put("backfill.entities", "");
+        d.put("backfill.splits", "32");
         d.put("qdrant.url", "http://localhost:6334");
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
@@ -148,6 +151,25 @@ public final class JobOptions implements Serializable {
         positiveInt("embedding.batch.max-tokens");
         duration("embedding.batch.linger");
         tasteSettings();
+        backfillEntities();
+        positiveInt("backfill.splits");
+    }
+
+    /** The entities {@code backfill.entities} names: a subset of {@code books} and {@code students}. */
+    public Set<String> backfillEntities() {
+        Set<String> entities = new TreeSet<>();
+        for (String e : get("backfill.entities").split(",")) {
+            String name = e.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!name.equals("books") && !name.equals("students")) {
+                throw new IllegalArgumentException("--backfill.entities must list books and/or students "
+                        + "(comma-separated), got '" + get("backfill.entities") + "'");
+            }
+            entities.add(name);
+        }
+        return entities;
     }
 
     /** The taste-vector settings ({@code taste.*}, {@code checkouts.max-wait}, {@code state.idle-ttl}). */

@@ -6,6 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.Set;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
@@ -13,6 +14,7 @@ import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.sink2.Sink;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.jdbc.core.datastream.source.JdbcSource;
 import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
 import org.apache.flink.connector.kafka.sink.KafkaSink;
 import org.apache.flink.connector.kafka.source.KafkaSource;
@@ -28,6 +30,9 @@ import org.apache.kafka.clients.consumer.OffsetResetStrategy;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
+import io.shelfstream.connectors.backfill.CatalogBackfillSource;
+import io.shelfstream.connectors.lookup.CatalogRow;
+import io.shelfstream.connectors.lookup.CatalogTable;
 import io.shelfstream.connectors.qdrant.PayloadIndexType;
 import io.shelfstream.connectors.qdrant.PointWrite;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
@@ -37,6 +42,7 @@ import io.shelfstream.job.operators.BookCatalogEnrichment;
 import io.shelfstream.job.embed.EmbeddingBatchOptions;
 import io.shelfstream.job.embed.EmbeddingOperator;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
+import io.shelfstream.job.operators.NewestRowFilter;
 import io.shelfstream.job.operators.ParseEventsFunction;
 import io.shelfstream.job.operators.StudentCatalogEnrichment;
 import io.shelfstream.job.operators.StudentEmbeddingAdapter;
@@ -87,6 +93,10 @@ public final class ShelfstreamJob {
     public static final String UID_PARSE_CHECKOUTS = "parse-checkouts";
     public static final String UID_JOIN_CHECKOUTS = "join-checkouts-books";
     public static final String UID_STUDENT_TASTE = "student-taste";
+    public static final String UID_NEWEST_BOOKS = "newest-row-books";
+    public static final String UID_NEWEST_STUDENTS = "newest-row-students";
+    public static final String UID_BACKFILL_BOOKS = "backfill-books";
+    public static final String UID_BACKFILL_STUDENTS = "backfill-students";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
@@ -136,51 +146,32 @@ public final class ShelfstreamJob {
 
     /** Adds the pipeline to {@code env}. */
     public void build(StreamExecutionEnvironment env) {
-        int maxRecordBytes = options.positiveInt("record.max-bytes");
         TasteSettings taste = options.tasteSettings();
-        DataStream<RawRecord> books = env
-                .fromSource(booksSource, WatermarkStrategy.noWatermarks(), "Kafka: books")
-                .uid(UID_BOOKS_SOURCE);
-
-        SingleOutputStreamOperator<BookChange> changes = books
-                .process(ParseEventsFunction.bookChanges(DEAD_LETTERS, maxRecordBytes))
-                .uid(UID_PARSE_BOOKS)
-                .name("Parse books events");
-
-        // keyBy first: the ordered, batched lookup keeps per-book order within each key's subtask (a later change
-        // never carries an older row); missing rows are retried, then become EnrichedBook.missing (dead letters).
-        SingleOutputStreamOperator<EnrichedBook> enriched = BookCatalogEnrichment.create(options)
-                .orderedWait(changes.keyBy(BookChange::bookId))
-                .uid(UID_CATALOG_LOOKUP)
-                .name("Catalog lookup: books");
-
-        // The lookup keeps each record on the subtask its book_id was keyed to, so the stream is still partitioned
-        // by book: reinterpreted as keyed rather than shuffled again.
-        BookEmbeddingAdapter bookEmbedding = new BookEmbeddingAdapter(options.get("qdrant.collection.books"),
-                DEAD_LETTERS);
-        SingleOutputStreamOperator<PointWrite> bookPoints = DataStreamUtils
-                .reinterpretAsKeyedStream(enriched, bookEmbedding.keySelector(), Types.STRING)
-                .transform("Embed books (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
-                        EmbeddingOperator.<EnrichedBook, PointWrite>builder()
-                                .setAdapter(bookEmbedding)
-                                .setEmbedderOptions(embedderOptions(options))
-                                .setBatchOptions(batchOptions(options))
-                                .build())
-                .uid(UID_EMBED_BOOKS);
-
+        Set<String> backfill = options.backfillEntities();
         List<DataStream<DeadLetter>> rejected = new ArrayList<>();
-        rejected.add(changes.getSideOutput(DEAD_LETTERS));
-        rejected.add(bookPoints.getSideOutput(DEAD_LETTERS));
+
+        SingleOutputStreamOperator<PointWrite> bookPoints = null;
+        DataStream<EnrichedBook> bookRows = union(liveBooks(env, rejected),
+                backfill.contains("books") ? backfillBooks(env) : null);
+        if (bookRows != null) {
+            bookPoints = embedBooks(bookRows);
+            rejected.add(bookPoints.getSideOutput(DEAD_LETTERS));
+        }
 
         // Checkouts meet the book's current vector in keyed state (no model call): the join writes the book
         // points (with checkout_count) and sends each joined checkout on to the student's taste aggregate.
         DataStream<PointWrite> bookWrites = bookPoints;
         DataStream<TasteContribution> contributions = null;
         if (checkoutsSource != null) {
+            if (bookPoints == null) {
+                throw new IllegalArgumentException("Reading topic.checkouts needs the books path: set topic.books "
+                        + "(or backfill.entities with books), or leave topic.checkouts empty");
+            }
             SingleOutputStreamOperator<CheckoutChange> checkouts = env
                     .fromSource(checkoutsSource, WatermarkStrategy.noWatermarks(), "Kafka: checkouts")
                     .uid(UID_CHECKOUTS_SOURCE)
-                    .process(ParseEventsFunction.checkoutChanges(DEAD_LETTERS, maxRecordBytes))
+                    .process(ParseEventsFunction.checkoutChanges(DEAD_LETTERS, options.positiveInt(
+                            "record.max-bytes")))
                     .uid(UID_PARSE_CHECKOUTS)
                     .name("Parse checkouts events");
             SingleOutputStreamOperator<PointWrite> joined = bookPoints
@@ -195,75 +186,166 @@ public final class ShelfstreamJob {
             bookWrites = joined;
         }
 
-        if (studentsSource == null) {
-            bookWrites.sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books");
-        } else {
-            DataStream<PointWrite> studentWrites = students(env, rejected);
+        DataStream<PointWrite> studentWrites = null;
+        DataStream<EnrichedStudent> studentRows = union(liveStudents(env, rejected),
+                backfill.contains("students") ? backfillStudents(env) : null);
+        if (studentRows != null) {
+            SingleOutputStreamOperator<PointWrite> profiles = embedStudents(studentRows);
+            rejected.add(profiles.getSideOutput(DEAD_LETTERS));
+            studentWrites = profiles;
             if (contributions != null) {
-                studentWrites = studentWrites
+                studentWrites = profiles
                         .keyBy(PointWrite::pointId, Types.STRING)
                         .connect(contributions.keyBy(c -> PointIds.student(c.studentId()).toString(), Types.STRING))
                         .transform("Student taste vectors", TypeInformation.of(PointWrite.class),
                                 new StudentTasteOperator(taste))
                         .uid(UID_STUDENT_TASTE);
             }
-            // One sink for both collections. Per-point order holds across the union: every write of a point comes
-            // from the one keyed subtask its entity belongs to, and both inputs are forwarded (not shuffled) to the
-            // sink at equal parallelism, so all writes of a point reach one sink subtask in the order they were
-            // produced. forward() makes a parallelism mismatch fail when the job is built instead of silently
-            // rebalancing.
-            bookWrites.forward()
-                    .union(studentWrites.forward())
-                    .sinkTo(pointSink).uid(UID_QDRANT_SINK).name("Qdrant: books, students");
         }
 
-        DataStream<DeadLetter> deadLetters = rejected.get(0);
-        for (DataStream<DeadLetter> r : rejected.subList(1, rejected.size())) {
-            deadLetters = deadLetters.union(r);
+        // One sink for both collections. Per-point order holds across the union: every write of a point comes from
+        // the one keyed subtask its entity belongs to, and both inputs are forwarded (not shuffled) to the sink at
+        // equal parallelism, so all writes of a point reach one sink subtask in the order they were produced.
+        // forward() makes a parallelism mismatch fail when the job is built instead of silently rebalancing.
+        if (bookWrites == null && studentWrites == null) {
+            throw new IllegalArgumentException("Nothing to do: no topic.books, no topic.students and no "
+                    + "backfill.entities");
         }
-        deadLetters
-                .sinkTo(deadLetterSink)
-                .uid(UID_DEAD_LETTER_SINK)
-                .name("Kafka: dead letters");
+        DataStream<PointWrite> writes = bookWrites == null ? studentWrites.forward()
+                : studentWrites == null ? bookWrites.forward() : bookWrites.forward().union(studentWrites.forward());
+        writes.sinkTo(pointSink).uid(UID_QDRANT_SINK)
+                .name(bookWrites == null ? "Qdrant: students" : studentWrites == null ? "Qdrant: books"
+                        : "Qdrant: books, students");
+
+        if (!rejected.isEmpty()) {
+            DataStream<DeadLetter> deadLetters = rejected.get(0);
+            for (DataStream<DeadLetter> r : rejected.subList(1, rejected.size())) {
+                deadLetters = deadLetters.union(r);
+            }
+            deadLetters
+                    .sinkTo(deadLetterSink)
+                    .uid(UID_DEAD_LETTER_SINK)
+                    .name("Kafka: dead letters");
+        }
     }
 
-    /**
-     * The students path: parse and flatten to per-student changes, keyBy student, catalog lookup, embed the profile
-     * text into the {@code students} collection. The result is the profile points; with checkouts, the taste
-     * operator turns them into taste points.
-     *
-     * @param rejected receives the path's dead letters: parse rejects and missing catalog rows
-     * @return the profile point writes of the {@code students} collection
-     */
-    private SingleOutputStreamOperator<PointWrite> students(StreamExecutionEnvironment env,
+    private static <T> DataStream<T> union(DataStream<T> live, DataStream<T> backfill) {
+        return live == null ? backfill : backfill == null ? live : live.union(backfill);
+    }
+
+    /** The live books path up to the catalog lookup: parse, flatten, keyBy book, look up; null without a topic. */
+    private DataStream<EnrichedBook> liveBooks(StreamExecutionEnvironment env, List<DataStream<DeadLetter>> rejected) {
+        if (booksSource == null) {
+            return null;
+        }
+        SingleOutputStreamOperator<BookChange> changes = env
+                .fromSource(booksSource, WatermarkStrategy.noWatermarks(), "Kafka: books")
+                .uid(UID_BOOKS_SOURCE)
+                .process(ParseEventsFunction.bookChanges(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
+                .uid(UID_PARSE_BOOKS)
+                .name("Parse books events");
+        rejected.add(changes.getSideOutput(DEAD_LETTERS));
+        // keyBy first: the ordered, batched lookup keeps per-book order within each key's subtask (a later change
+        // never carries an older row); missing rows are retried, then become EnrichedBook.missing (dead letters).
+        return BookCatalogEnrichment.create(options)
+                .orderedWait(changes.keyBy(BookChange::bookId))
+                .uid(UID_CATALOG_LOOKUP)
+                .name("Catalog lookup: books");
+    }
+
+    /** Every row of the books table, read in parallel splits (flink-connector-jdbc's JdbcSource), once. */
+    private DataStream<EnrichedBook> backfillBooks(StreamExecutionEnvironment env) {
+        return env.fromSource(backfillSource(BookCatalogEnrichment.table(options)), WatermarkStrategy.noWatermarks(),
+                        "Catalog backfill: books")
+                .uid(UID_BACKFILL_BOOKS)
+                .map(row -> BookCatalogEnrichment.fromRow(BookChange.backfill(row.id()), row))
+                .returns(TypeInformation.of(EnrichedBook.class))
+                .uid(UID_BACKFILL_BOOKS + "-rows")
+                .name("Backfill rows: books");
+    }
+
+    /** Newest row wins, then embed the book text into the {@code books} collection. */
+    private SingleOutputStreamOperator<PointWrite> embedBooks(DataStream<EnrichedBook> rows) {
+        BookEmbeddingAdapter adapter = new BookEmbeddingAdapter(options.get("qdrant.collection.books"), DEAD_LETTERS);
+        SingleOutputStreamOperator<EnrichedBook> newest = rows
+                .keyBy(adapter.keySelector(), Types.STRING)
+                .process(new NewestRowFilter<>(NewestRowFilter.BOOKS, EnrichedBook.class))
+                .uid(UID_NEWEST_BOOKS)
+                .name("Newest catalog row: books");
+        // the filter keeps each record on the subtask its book was keyed to: reinterpreted, not shuffled again
+        return DataStreamUtils
+                .reinterpretAsKeyedStream(newest, adapter.keySelector(), Types.STRING)
+                .transform("Embed books (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
+                        EmbeddingOperator.<EnrichedBook, PointWrite>builder()
+                                .setAdapter(adapter)
+                                .setEmbedderOptions(embedderOptions(options))
+                                .setBatchOptions(batchOptions(options))
+                                .build())
+                .uid(UID_EMBED_BOOKS);
+    }
+
+    /** The live students path up to the catalog lookup; null without a topic. */
+    private DataStream<EnrichedStudent> liveStudents(StreamExecutionEnvironment env,
             List<DataStream<DeadLetter>> rejected) {
+        if (studentsSource == null) {
+            return null;
+        }
         SingleOutputStreamOperator<StudentChange> changes = env
                 .fromSource(studentsSource, WatermarkStrategy.noWatermarks(), "Kafka: students")
                 .uid(UID_STUDENTS_SOURCE)
                 .process(ParseEventsFunction.studentChanges(DEAD_LETTERS, options.positiveInt("record.max-bytes")))
                 .uid(UID_PARSE_STUDENTS)
                 .name("Parse students events");
-
+        rejected.add(changes.getSideOutput(DEAD_LETTERS));
         // as for books: keyed first so the ordered lookup keeps per-student order
-        SingleOutputStreamOperator<EnrichedStudent> enriched = StudentCatalogEnrichment.create(options)
+        return StudentCatalogEnrichment.create(options)
                 .orderedWait(changes.keyBy(StudentChange::studentId))
                 .uid(UID_CATALOG_LOOKUP_STUDENTS)
                 .name("Catalog lookup: students");
+    }
 
-        StudentEmbeddingAdapter studentEmbedding = new StudentEmbeddingAdapter(
-                options.get("qdrant.collection.students"), DEAD_LETTERS);
-        SingleOutputStreamOperator<PointWrite> points = DataStreamUtils
-                .reinterpretAsKeyedStream(enriched, studentEmbedding.keySelector(), Types.STRING)
+    /** Every row of the students table, once. */
+    private DataStream<EnrichedStudent> backfillStudents(StreamExecutionEnvironment env) {
+        return env.fromSource(backfillSource(StudentCatalogEnrichment.table(options)),
+                        WatermarkStrategy.noWatermarks(), "Catalog backfill: students")
+                .uid(UID_BACKFILL_STUDENTS)
+                .map(row -> StudentCatalogEnrichment.fromRow(StudentChange.backfill(row.id()), row))
+                .returns(TypeInformation.of(EnrichedStudent.class))
+                .uid(UID_BACKFILL_STUDENTS + "-rows")
+                .name("Backfill rows: students");
+    }
+
+    /**
+     * Newest row wins, then embed the profile text into the {@code students} collection: the profile points, which
+     * the taste operator turns into taste points when checkouts are read.
+     */
+    private SingleOutputStreamOperator<PointWrite> embedStudents(DataStream<EnrichedStudent> rows) {
+        StudentEmbeddingAdapter adapter = new StudentEmbeddingAdapter(options.get("qdrant.collection.students"),
+                DEAD_LETTERS);
+        SingleOutputStreamOperator<EnrichedStudent> newest = rows
+                .keyBy(adapter.keySelector(), Types.STRING)
+                .process(new NewestRowFilter<>(NewestRowFilter.STUDENTS, EnrichedStudent.class))
+                .uid(UID_NEWEST_STUDENTS)
+                .name("Newest catalog row: students");
+        return DataStreamUtils
+                .reinterpretAsKeyedStream(newest, adapter.keySelector(), Types.STRING)
                 .transform("Embed students (all-MiniLM-L6-v2)", TypeInformation.of(PointWrite.class),
                         EmbeddingOperator.<EnrichedStudent, PointWrite>builder()
-                                .setAdapter(studentEmbedding)
+                                .setAdapter(adapter)
                                 .setEmbedderOptions(embedderOptions(options))
                                 .setBatchOptions(batchOptions(options))
                                 .build())
                 .uid(UID_EMBED_STUDENTS);
-        rejected.add(changes.getSideOutput(DEAD_LETTERS));
-        rejected.add(points.getSideOutput(DEAD_LETTERS));
-        return points;
+    }
+
+    private JdbcSource<CatalogRow> backfillSource(CatalogTable table) {
+        return CatalogBackfillSource.builder()
+                .setJdbcUrl(options.get("catalog.jdbc-url"))
+                .setUsername(options.get("catalog.user"))
+                .setPassword(options.get("catalog.password"))
+                .setTable(table)
+                .setSplits(options.positiveInt("backfill.splits"))
+                .build();
     }
 
     private static EmbeddingBatchOptions batchOptions(JobOptions options) {
@@ -298,7 +380,7 @@ public final class ShelfstreamJob {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
         configure(env, options);
         // an empty topic option leaves that topic unread; a named topic must exist, as for any Kafka source
-        new ShelfstreamJob(options, booksSource(options),
+        new ShelfstreamJob(options, options.get("topic.books").isBlank() ? null : booksSource(options),
                 options.get("topic.students").isBlank() ? null : studentsSource(options),
                 options.get("topic.checkouts").isBlank() ? null : checkoutsSource(options),
                 qdrantSink(options), deadLetterSink(options)).build(env);

@@ -3,7 +3,7 @@ package io.shelfstream.job.cli;
 import java.util.Arrays;
 
 /**
- * Entry point of the {@code ./shelfstream} launcher: {@code demo} and {@code run}.
+ * Entry point of the {@code ./shelfstream} launcher; {@code ./shelfstream help} lists the commands.
  *
  * <pre>
  * ./shelfstream demo [--once]      local services + sample data + the job in a MiniCluster with the dashboard
@@ -24,6 +24,7 @@ public final class ShelfstreamCli {
         switch (args[0]) {
             case "demo" -> System.exit(DemoCommand.run(rest, System.out));
             case "run" -> io.shelfstream.job.ShelfstreamJob.main(rest);
+            case "backfill" -> System.exit(BackfillCommand.run(rest, System.out, System.err));
             case "embed" -> System.exit(EmbedCommand.run(rest, System.out, System.err));
             case "bench" -> System.exit(rest.length > 0 && rest[0].equals("enrichment")
                     ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
@@ -44,13 +45,17 @@ public final class ShelfstreamCli {
                 "usage: ./shelfstream <command> [options]",
                 "",
                 "commands:",
-                "  demo [--once] [--dashboard-port N]",
-                "        start local Kafka, PostgreSQL and a Qdrant-compatible server, load a sample catalog,",
-                "        run the job in a local Flink MiniCluster with its web dashboard, produce sample events",
-                "        and print what reached Qdrant. --once stops after printing; otherwise Ctrl-C stops.",
+                "  demo [--once] [--dashboard-port N] [--books N] [--students N] [--checkouts N] [--seed S]",
+                "        start local Kafka, PostgreSQL and a Qdrant-compatible server, generate a library, run the",
+                "        whole job in a local Flink MiniCluster with its web dashboard, stream the events with live",
+                "        progress, then print searches and recommendations. --once stops after printing.",
                 "  run --key value ...",
                 "        run the job in a local MiniCluster against existing services; options as for",
                 "        `flink run` (see README, Configuration).",
+                "  backfill [--entities books,students] [--key value ...]",
+                "        embed every catalog row (flink-connector-jdbc JdbcSource, parallel id-range splits) into",
+                "        Qdrant as a bounded job against existing services; job options as for run. Inside a",
+                "        running job use --backfill.entities instead (the newest catalog row wins there).",
                 "  embed --input IN.jsonl --output OUT.jsonl [--device auto|cpu|cuda|cuda:N] [--quantized]",
                 "        add a \"vector\" (all-MiniLM-L6-v2, 384 floats) to every JSON line {\"text\": ...};",
                 "        other fields are kept. A bad line stops with its line number and writes nothing.",
@@ -71,8 +76,8 @@ public final class ShelfstreamCli {
                 "        key>=N, key<=N.",
                 "  recommend --student ID [--limit 10] [--filter key=value]... [--books-collection books]",
                 "            [--students-collection students] [--qdrant-url URL] [--api-key K]",
-                "        the books nearest to the student's vector in Qdrant (until checkouts are joined, the",
-                "        profile vector), leaving out the student's recent_book_ids; the same table as search.",
+                "        the books nearest to the student's taste vector in Qdrant, leaving out the student's",
+                "        recent_book_ids; the same table as search.",
                 ""));
     }
 }

@@ -43,15 +43,37 @@ public final class BookCatalogEnrichment {
      * @throws IllegalArgumentException if the options are invalid, with the option to fix
      */
     public static JdbcEnrichmentFunction<BookChange, EnrichedBook> create(JobOptions options) {
-        CatalogTable table;
+        CatalogTable table = table(options);
         JdbcEnrichmentOptions lookup;
+        try {
+            lookup = lookupOptions(options);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
+        }
+        return JdbcEnrichmentFunction.<BookChange, EnrichedBook>builder()
+                .setOptions(lookup)
+                .setTable(table)
+                .setKeySelector(BookChange::bookId)
+                .setMapper(new Mapper())
+                .setOutputType(TypeInformation.of(EnrichedBook.class))
+                .build();
+    }
+
+    /**
+     * The catalog table as the options describe it: table, id column, the field columns and, unless
+     * {@code catalog.version-column} is empty, the row version as the field {@value CatalogVersions#FIELD}. The
+     * lookup and the backfill read the same table this way.
+     *
+     * @throws IllegalArgumentException if the options are invalid, with the option to fix
+     */
+    public static CatalogTable table(JobOptions options) {
+        CatalogTable table;
         try {
             table = CatalogTable.builder()
                     .setTable(options.get("catalog.books.table"))
                     .setIdColumn(options.get("catalog.books.id-column"))
-                    .addFields(options.get("catalog.books.columns"))
+                    .addFields(CatalogVersions.withVersion(options.get("catalog.books.columns"), options))
                     .build();
-            lookup = lookupOptions(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
         }
@@ -63,13 +85,14 @@ public final class BookCatalogEnrichment {
                         + options.get("catalog.books.columns") + "'");
             }
         }
-        return JdbcEnrichmentFunction.<BookChange, EnrichedBook>builder()
-                .setOptions(lookup)
-                .setTable(table)
-                .setKeySelector(BookChange::bookId)
-                .setMapper(new Mapper())
-                .setOutputType(TypeInformation.of(EnrichedBook.class))
-                .build();
+        return table;
+    }
+
+    /** The book a catalog row describes, as the lookup or a backfill found it for {@code change}. */
+    public static EnrichedBook fromRow(BookChange change, CatalogRow row) {
+        return new EnrichedBook(change, true, row.getString("title"), row.getString("author"),
+                row.getString("description"), row.getStringList("genres").toArray(new String[0]),
+                row.getString("reading_level"), CatalogVersions.version(row));
     }
 
     /**
@@ -111,9 +134,7 @@ public final class BookCatalogEnrichment {
 
         @Override
         public EnrichedBook found(BookChange change, CatalogRow row) {
-            return new EnrichedBook(change, true, row.getString("title"), row.getString("author"),
-                    row.getString("description"), row.getStringList("genres").toArray(new String[0]),
-                    row.getString("reading_level"));
+            return fromRow(change, row);
         }
 
         @Override

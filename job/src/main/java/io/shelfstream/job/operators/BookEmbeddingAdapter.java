@@ -109,7 +109,7 @@ public final class BookEmbeddingAdapter implements EmbeddingAdapter<EnrichedBook
         p.put("model_id", modelId);
         p.put("content_hash", contentHash);
         p.put("event_id", change.eventId());
-        p.put("source", change.topic() + "/" + change.partition() + "/" + change.offset());
+        p.put("source", change.position());
         try {
             return JSON.writeValueAsString(p);
         } catch (JsonProcessingException e) {

@@ -42,15 +42,36 @@ public final class StudentCatalogEnrichment {
      * @throws IllegalArgumentException if the options are invalid, with the option to fix
      */
     public static JdbcEnrichmentFunction<StudentChange, EnrichedStudent> create(JobOptions options) {
-        CatalogTable table;
+        CatalogTable table = table(options);
         JdbcEnrichmentOptions lookup;
+        try {
+            lookup = BookCatalogEnrichment.lookupOptions(options);
+        } catch (IllegalArgumentException | IllegalStateException e) {
+            throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
+        }
+        return JdbcEnrichmentFunction.<StudentChange, EnrichedStudent>builder()
+                .setOptions(lookup)
+                .setTable(table)
+                .setKeySelector(StudentChange::studentId)
+                .setMapper(new Mapper())
+                .setOutputType(TypeInformation.of(EnrichedStudent.class))
+                .build();
+    }
+
+    /**
+     * The catalog table as the options describe it (see {@link BookCatalogEnrichment#table}), for the lookup and the
+     * backfill.
+     *
+     * @throws IllegalArgumentException if the options are invalid, with the option to fix
+     */
+    public static CatalogTable table(JobOptions options) {
+        CatalogTable table;
         try {
             table = CatalogTable.builder()
                     .setTable(options.get("catalog.students.table"))
                     .setIdColumn(options.get("catalog.students.id-column"))
-                    .addFields(options.get("catalog.students.columns"))
+                    .addFields(CatalogVersions.withVersion(options.get("catalog.students.columns"), options))
                     .build();
-            lookup = BookCatalogEnrichment.lookupOptions(options);
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
         }
@@ -62,13 +83,14 @@ public final class StudentCatalogEnrichment {
                         + "), got '" + options.get("catalog.students.columns") + "'");
             }
         }
-        return JdbcEnrichmentFunction.<StudentChange, EnrichedStudent>builder()
-                .setOptions(lookup)
-                .setTable(table)
-                .setKeySelector(StudentChange::studentId)
-                .setMapper(new Mapper())
-                .setOutputType(TypeInformation.of(EnrichedStudent.class))
-                .build();
+        return table;
+    }
+
+    /** The student a catalog row describes, as the lookup or a backfill found it for {@code change}. */
+    public static EnrichedStudent fromRow(StudentChange change, CatalogRow row) {
+        return new EnrichedStudent(change, true, grade(row.get("grade_level")), row.getString("interests"),
+                row.getStringList("preferred_genres").toArray(new String[0]),
+                CatalogVersions.version(row));
     }
 
     /** A grade from the catalog: an integer column, or text holding one; anything else counts as unknown. */
@@ -103,8 +125,7 @@ public final class StudentCatalogEnrichment {
 
         @Override
         public EnrichedStudent found(StudentChange change, CatalogRow row) {
-            return new EnrichedStudent(change, true, grade(row.get("grade_level")), row.getString("interests"),
-                    row.getStringList("preferred_genres").toArray(new String[0]));
+            return fromRow(change, row);
         }
 
         @Override

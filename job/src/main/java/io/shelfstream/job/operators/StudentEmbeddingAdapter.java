@@ -109,7 +109,7 @@ public final class StudentEmbeddingAdapter implements EmbeddingAdapter<EnrichedS
         p.put("model_id", modelId);
         p.put("content_hash", contentHash);
         p.put("event_id", change.eventId());
-        p.put("source", change.topic() + "/" + change.partition() + "/" + change.offset());
+        p.put("source", change.position());
         p.put("taste_source", TASTE_SOURCE_PROFILE);
         try {
             return JSON.writeValueAsString(p);

@@ -10,6 +10,8 @@ package io.shelfstream.job.records;
  * @param description catalog description, may be null
  * @param genres      catalog genres, never null when found
  * @param readingLevel catalog reading level, may be null
+ * @param catalogVersion the row's {@code updated_at} in epoch milliseconds, {@link #UNKNOWN_VERSION} when the
+ *                    catalog has no version column or the row was not found
  */
 public record EnrichedBook(
         BookChange change,
@@ -18,7 +20,17 @@ public record EnrichedBook(
         String author,
         String description,
         String[] genres,
-        String readingLevel) {
+        String readingLevel,
+        long catalogVersion) {
+
+    /** The {@link #catalogVersion} of a row whose version is not known. */
+    public static final long UNKNOWN_VERSION = Long.MIN_VALUE;
+
+    /** A book with a row of unknown version. */
+    public EnrichedBook(BookChange change, boolean found, String title, String author, String description,
+            String[] genres, String readingLevel) {
+        this(change, found, title, author, description, genres, readingLevel, UNKNOWN_VERSION);
+    }
 
     /** A change whose catalog row does not exist. */
     public static EnrichedBook missing(BookChange change) {
