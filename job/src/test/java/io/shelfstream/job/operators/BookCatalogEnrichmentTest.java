@@ -25,7 +25,7 @@ class BookCatalogEnrichmentTest {
     void defaultsReadTheShippedBooksTable() {
         JdbcEnrichmentFunction<BookChange, EnrichedBook> f = BookCatalogEnrichment.create(JobOptions.defaults());
         assertThat(f.getTable().selectSql()).isEqualTo("SELECT \"book_id\", \"title\", \"author\", \"description\", "
-                + "\"genres\", \"reading_level\" FROM \"books\" WHERE \"book_id\" = ANY(?)");
+                + "\"genres\", \"reading_level\", \"updated_at\" FROM \"books\" WHERE \"book_id\" = ANY(?)");
         assertThat(f.getOptions().batchSize()).isEqualTo(200);
         assertThat(f.getOptions().maxBatchDelay()).isEqualTo(Duration.ofMillis(10));
         assertThat(f.getOptions().maxRetries()).isEqualTo(5);
@@ -40,11 +40,15 @@ class BookCatalogEnrichmentTest {
                 .with("catalog.books.id-column", "isbn13")
                 .with("catalog.books.columns", "title=name,author=writer,description=blurb,genres=tags,"
                         + "reading_level=level")
+                .with("catalog.version-column", "modified")
                 .with("catalog.cache.max-rows", "5000")
                 .with("catalog.retries", "0");
         JdbcEnrichmentFunction<BookChange, EnrichedBook> f = BookCatalogEnrichment.create(options);
         assertThat(f.getTable().selectSql()).isEqualTo("SELECT \"isbn13\", \"name\", \"writer\", \"blurb\", \"tags\", "
-                + "\"level\" FROM \"library\".\"titles\" WHERE \"isbn13\" = ANY(?)");
+                + "\"level\", \"modified\" FROM \"library\".\"titles\" WHERE \"isbn13\" = ANY(?)");
+        // a catalog without a version column
+        assertThat(BookCatalogEnrichment.create(options.with("catalog.version-column", "")).getTable().selectSql())
+                .doesNotContain("modified").endsWith("\"level\" FROM \"library\".\"titles\" WHERE \"isbn13\" = ANY(?)");
         assertThat(f.getOptions().cacheMaxRows()).isEqualTo(5000);
         assertThat(f.getOptions().maxRetries()).isZero();
     }

@@ -67,7 +67,7 @@ class StudentOperatorsTest {
     void defaultsReadTheShippedStudentsTableAndBadMappingsFail() {
         JdbcEnrichmentFunction<StudentChange, EnrichedStudent> f = StudentCatalogEnrichment.create(JobOptions.defaults());
         assertThat(f.getTable().selectSql()).isEqualTo("SELECT \"student_id\", \"grade_level\", \"interests\", "
-                + "\"preferred_genres\" FROM \"students\" WHERE \"student_id\" = ANY(?)");
+                + "\"preferred_genres\", \"updated_at\" FROM \"students\" WHERE \"student_id\" = ANY(?)");
         assertThatThrownBy(() -> StudentCatalogEnrichment.create(JobOptions.defaults()
                 .with("catalog.students.columns", "grade_level=grade,interests=hobbies")))
                 .hasMessageContaining("--catalog.students.columns must map the field 'preferred_genres'");
