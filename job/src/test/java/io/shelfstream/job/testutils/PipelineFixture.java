@@ -41,7 +41,7 @@ import io.shelfstream.schemas.generator.LibraryGenerator;
 public final class PipelineFixture implements AutoCloseable {
 
     /** How long {@link #waitUntil} waits by default. */
-    public static final Duration WAIT = Duration.ofSeconds(180);
+    public static final Duration WAIT = Duration.ofSeconds(Long.getLong("shelfstream.test.wait-seconds", 180));
 
     private final LocalKafka kafka = LocalServices.kafka();
     private final LocalPostgres postgres = LocalServices.postgres();
@@ -174,6 +174,11 @@ public final class PipelineFixture implements AutoCloseable {
             }
             Thread.sleep(200);
         }
+    }
+
+    /** A connection to the catalog database. */
+    public java.sql.Connection catalog() throws java.sql.SQLException {
+        return postgres.connect(database);
     }
 
     public LocalKafka kafka() {

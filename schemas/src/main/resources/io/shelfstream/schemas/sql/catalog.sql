@@ -19,3 +19,17 @@ CREATE TABLE IF NOT EXISTS students (
     preferred_genres  TEXT[] NOT NULL DEFAULT '{}',
     updated_at        TIMESTAMPTZ NOT NULL DEFAULT now()
 );
+
+-- updated_at is the row's version: a catalog backfill never replaces a row the job has seen at a newer version
+-- (job option catalog.version-column). Keep it current on every change.
+CREATE OR REPLACE FUNCTION shelfstream_touch_updated_at() RETURNS trigger AS $$
+BEGIN
+    NEW.updated_at := clock_timestamp();
+    RETURN NEW;
+END
+$$ LANGUAGE plpgsql;
+
+CREATE OR REPLACE TRIGGER books_touch_updated_at BEFORE UPDATE ON books
+    FOR EACH ROW EXECUTE FUNCTION shelfstream_touch_updated_at();
+CREATE OR REPLACE TRIGGER students_touch_updated_at BEFORE UPDATE ON students
+    FOR EACH ROW EXECUTE FUNCTION shelfstream_touch_updated_at();
