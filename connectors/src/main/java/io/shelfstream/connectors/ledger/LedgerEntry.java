@@ -5,19 +5,22 @@ import java.time.Instant;
 import java.util.Objects;
 import java.util.UUID;
 
+import io.shelfstream.schemas.PointIds;
+
 /**
  * One change of the embedding ledger: an entity was embedded into a Qdrant point ({@link #upsert}), or its point was
  * removed ({@link #removal}).
  *
- * <p>The ledger keeps one row per entity, keyed by {@code (entityType, entityId)}: an upsert inserts or replaces the
+ * <p>The ledger keeps one row per entity, keyed by {@code (entityType, entityId)}, whose point id is
+ * {@link PointIds#of deterministic}: an upsert inserts or replaces the
  * entity's row, a removal deletes it (and is a no-op if there is none). A removal carries only the key; its other
  * fields are null. {@code entityType} is {@code book} or {@code student}; {@code sourcePosition} is the Kafka
  * position {@code topic/partition/offset} of the event that caused the change, or {@code backfill}.
  *
  * @param entityType     {@code book} or {@code student}
- * @param entityId       the catalog id of the entity
+ * @param entityId       the catalog id of the entity (null for a {@link #removalOfPoint removal by point id})
  * @param removal        whether this change removes the entity's row
- * @param pointId        the Qdrant point id (null for a removal)
+ * @param pointId        the Qdrant point id, {@link PointIds#of} of the entity
  * @param collection     the Qdrant collection the point was written to (null for a removal)
  * @param contentHash    hash of the embedded text (null for a removal)
  * @param modelId        the model that made the vector (null for a removal)
@@ -52,9 +55,9 @@ public record LedgerEntry(
             throw new IllegalArgumentException("Ledger entity type must be 'book' or 'student', got '" + entityType
                     + "'");
         }
-        requireText("entityId", entityId);
+        Objects.requireNonNull(pointId, "pointId");
         if (!removal) {
-            Objects.requireNonNull(pointId, "pointId");
+            requireText("entityId", entityId);
             requireText("collection", collection);
             requireText("contentHash", contentHash);
             requireText("modelId", modelId);
@@ -73,7 +76,17 @@ public record LedgerEntry(
 
     /** The entity's point was removed: its ledger row goes. */
     public static LedgerEntry removal(String entityType, String entityId) {
-        return new LedgerEntry(entityType, entityId, true, null, null, null, null, null, null, null);
+        requireText("entityId", entityId);
+        return new LedgerEntry(entityType, entityId, true, PointIds.of(entityType, entityId), null, null, null, null,
+                null, null);
+    }
+
+    /**
+     * The point {@code pointId} was removed: the row of its entity goes. For a writer that knows the point but not
+     * the entity id (a delete of a Qdrant point carries only its id); {@link #entityId()} is null.
+     */
+    public static LedgerEntry removalOfPoint(String entityType, UUID pointId) {
+        return new LedgerEntry(entityType, null, true, pointId, null, null, null, null, null, null);
     }
 
     /** The Kafka position {@code topic/partition/offset}, as {@link #sourcePosition()} expects it. */
@@ -81,9 +94,9 @@ public record LedgerEntry(
         return topic + "/" + partition + "/" + offset;
     }
 
-    /** {@code entityType:entityId}, the key to partition a stream of ledger changes by. */
+    /** The point id as text: one per entity, the key to partition a stream of ledger changes by. */
     public String key() {
-        return entityType + ":" + entityId;
+        return pointId.toString();
     }
 
     private static void requireText(String field, String value) {

@@ -80,7 +80,7 @@ public final class LedgerSink {
     /** The statement of one entry; its parameters are set by {@link #bind}. */
     static String statement(String table) {
         return "WITH removed AS (\n"
-                + "    DELETE FROM " + table + " WHERE CAST(? AS boolean) AND entity_type = ? AND entity_id = ?\n"
+                + "    DELETE FROM " + table + " WHERE CAST(? AS boolean) AND entity_type = ? AND point_id = CAST(? AS uuid)\n"
                 + ")\n"
                 + "INSERT INTO " + table + " (entity_type, entity_id, point_id, collection, content_hash, model_id,\n"
                 + "        source_event_id, source_position, embedded_at)\n"
@@ -100,7 +100,7 @@ public final class LedgerSink {
     static void bind(PreparedStatement statement, LedgerEntry entry) throws SQLException {
         statement.setBoolean(1, entry.removal());
         statement.setString(2, entry.entityType());
-        statement.setString(3, entry.entityId());
+        statement.setString(3, entry.pointId().toString());
         statement.setString(4, entry.entityType());
         statement.setString(5, entry.entityId());
         if (entry.removal()) {

@@ -344,7 +344,7 @@ class LedgerSinkITCase {
                 List<String> row = List.of(rs.getString(1), rs.getString(2), rs.getString(3), rs.getString(4),
                         rs.getString(5), rs.getString(6), rs.getString(7), rs.getString(8),
                         rs.getObject(9, OffsetDateTime.class).toInstant().toString());
-                actual.put(row.get(0) + ":" + row.get(1), row);
+                actual.put(row.get(2), row); // keyed by point id, like LedgerEntry.key()
             }
         }
         Map<String, List<String>> expected = expectedRows();

@@ -20,5 +20,8 @@ CREATE TABLE IF NOT EXISTS embedding_ledger (
     PRIMARY KEY (entity_type, entity_id)
 );
 
+-- removals arrive as point ids (a Qdrant delete carries no entity id)
+CREATE UNIQUE INDEX IF NOT EXISTS embedding_ledger_point_idx ON embedding_ledger (point_id);
+
 -- model migrations look up what a model (or a collection) still has to re-embed
 CREATE INDEX IF NOT EXISTS embedding_ledger_model_idx ON embedding_ledger (model_id, entity_type);
