@@ -3,20 +3,15 @@ package io.shelfstream.job.reliability;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
-import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -32,18 +27,14 @@ import io.shelfstream.embedding.EmbedderOptions;
 import io.shelfstream.embedding.MiniLmEmbedder;
 import io.shelfstream.job.JobOptions;
 import io.shelfstream.job.ShelfstreamJob;
-import io.shelfstream.job.records.RawRecord;
 import io.shelfstream.job.testutils.FailingSource;
 import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.job.testutils.LibraryAssertions;
 import io.shelfstream.job.testutils.LibraryExpectation;
+import io.shelfstream.job.testutils.LibraryInput;
 import io.shelfstream.job.testutils.PipelineFixture;
-import io.shelfstream.schemas.CheckoutEvent;
-import io.shelfstream.schemas.EventJson;
-import io.shelfstream.schemas.EventTopic;
 import io.shelfstream.schemas.generator.GeneratedRecord;
 import io.shelfstream.schemas.generator.GeneratorOptions;
-import io.shelfstream.schemas.generator.LibraryGenerator;
 
 /**
  * Task failures at random points of a mixed stream of 20,000 events (books, students and checkouts, 1% malformed):
@@ -84,32 +75,13 @@ class TaskFailuresITCase {
     @Test
     void qdrantAndTheDeadLetterTopicEndExactlyAsExpectedAfterRepeatedTaskFailures() throws Exception {
         long started = System.nanoTime();
-        LibraryGenerator library = LibraryGenerator.create(GeneratorOptions.builder()
+        LibraryInput input = LibraryInput.generate(GeneratorOptions.builder()
                 .setBooks(150 * SCALE).setStudents(60 * SCALE).setCheckouts(EVENTS).setSeed(909)
                 .setMalformedFraction(0.01).setMaxRecordBytes(16 * 1024).build());
-        List<GeneratedRecord> books = list(library.records(EventTopic.BOOKS));
-        List<GeneratedRecord> students = list(library.records(EventTopic.STUDENTS));
-        // as in LibraryPipelineITCase: a checkout of a removed book meets it before or after its removal depending
-        // on how the topics interleave, so its effect is not determined; leave those out
-        Set<String> removedBooks = LibraryExpectation.removedBooks(books);
-        List<GeneratedRecord> checkouts = new ArrayList<>();
-        for (GeneratedRecord r : library.records(EventTopic.CHECKOUTS)) {
-            if (r.isMalformed() || !removedBooks.contains(((CheckoutEvent) r.event()).bookId())) {
-                checkouts.add(r);
-            }
-        }
-        for (int i = 0; i < 3; i++) {
-            CheckoutEvent e = new CheckoutEvent("e-nobook-" + i, CheckoutEvent.CheckoutEventType.CHECKOUT_CREATED,
-                    Instant.parse("2026-09-02T10:00:00Z"), "c-nobook-" + i, library.students().get(i).studentId(),
-                    "b-never-added-" + i);
-            checkouts.add(new GeneratedRecord(EventTopic.CHECKOUTS, e.key(), EventJson.toBytes(e), e, null));
-        }
-        List<GeneratedRecord> all = new ArrayList<>(books);
-        all.addAll(students);
-        all.addAll(checkouts);
+        List<GeneratedRecord> all = input.all();
+        LibraryExpectation expected = input.expected;
         int total = all.size();
         assertThat(total).as("events").isGreaterThanOrEqualTo(EVENTS);
-        LibraryExpectation expected = new LibraryExpectation(library, books, students, checkouts);
 
         long seed = Long.getLong("shelfstream.test.seed", System.nanoTime());
         Random random = new Random(seed);
@@ -128,10 +100,7 @@ class TaskFailuresITCase {
 
         try (PipelineFixture fixture = PipelineFixture.create(2);
                 Embedder embedder = MiniLmEmbedder.create(EmbedderOptions.builder().setDevice("cpu").build())) {
-            fixture.loadCatalog(library);
-            fixture.send(EventTopic.BOOKS, books);
-            fixture.send(EventTopic.STUDENTS, students);
-            fixture.send(EventTopic.CHECKOUTS, checkouts);
+            input.loadAndSend(fixture);
 
             JobOptions options = fixture.options()
                     .with("parallelism", "2")
@@ -144,11 +113,7 @@ class TaskFailuresITCase {
             config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
             StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
             ShelfstreamJob.configure(env, options);
-            new ShelfstreamJob(options,
-                    failing(options, options.get("topic.books"), planName),
-                    failing(options, options.get("topic.students"), planName),
-                    failing(options, options.get("topic.checkouts"), planName),
-                    ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options)).build(env);
+            PipelineFixture.pacedJob(options, RECORDS_PER_SECOND, planName).build(env);
             JobExecutionResult result = env.execute("task-failures");
 
             long restarts = JobMetrics.restarts(METRICS, result.getJobID());
@@ -167,17 +132,5 @@ class TaskFailuresITCase {
             assertThat(withCheckouts).as("students with checkouts").isGreaterThan(expected.presentStudents.size() / 2);
             LibraryAssertions.assertDeadLetters(fixture, expected, all);
         }
-    }
-
-    private static Source<RawRecord, ?, ?> failing(JobOptions options, String topic, String plan) {
-        return new FailingSource<>(ShelfstreamJob.topicSourceBuilder(options, topic)
-                .setBounded(OffsetsInitializer.latest()).build(),
-                TypeInformation.of(RawRecord.class), plan, RECORDS_PER_SECOND);
-    }
-
-    private static List<GeneratedRecord> list(Iterable<GeneratedRecord> records) {
-        List<GeneratedRecord> out = new ArrayList<>();
-        records.forEach(out::add);
-        return out;
     }
 }

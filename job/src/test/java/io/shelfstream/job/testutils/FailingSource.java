@@ -110,7 +110,7 @@ public final class FailingSource<T, S extends SourceSplit, E> implements Source<
     /**
      * @param delegate         the source to pace and fail
      * @param type             what it produces
-     * @param plan             the name of a {@link Plan#create registered} plan
+     * @param plan             the name of a {@link Plan#create registered} plan; {@code null} paces only
      * @param recordsPerSecond the pace of each reader
      */
     public FailingSource(Source<T, S, E> delegate, TypeInformation<T> type, String plan, double recordsPerSecond) {
@@ -152,6 +152,9 @@ public final class FailingSource<T, S extends SourceSplit, E> implements Source<
         RateLimiterStrategy<S> pace = RateLimiterStrategy.perSecond(recordsPerSecond);
         SourceReader<T, S> paced = new RateLimitedSourceReader<>(delegate.createReader(context),
                 pace.createRateLimiter(1));
+        if (plan == null) {
+            return paced;
+        }
         return new Reader<>(paced, Plan.get(plan), type + "#" + context.getIndexOfSubtask());
     }
 
