@@ -31,6 +31,7 @@ import io.shelfstream.embedding.MiniLmEmbedder;
 import io.shelfstream.job.taste.StudentTaste;
 import io.shelfstream.job.taste.TasteSettings;
 import io.shelfstream.job.testutils.JobMetrics;
+import io.shelfstream.job.testutils.LibraryAssertions;
 import io.shelfstream.job.testutils.LibraryExpectation;
 import io.shelfstream.job.testutils.PipelineFixture;
 import io.shelfstream.schemas.CatalogStudent;
@@ -163,7 +164,7 @@ class LibraryPipelineITCase {
                 String studentId = ids.get(i);
                 RetrievedPoint point = studentPoints.get(PointIds.student(studentId).toString());
                 List<LibraryExpectation.Checkout> mine = expected.studentCheckouts.getOrDefault(studentId, List.of());
-                float[] formula = tasteFormula(profiles[i], mine, bookPoints, taste);
+                float[] formula = LibraryAssertions.tasteFormula(profiles[i], mine, bookPoints, taste);
                 assertThat(QdrantPoints.cosine(formula, QdrantPoints.vector(point, "text")))
                         .as("taste vector of %s (%d checkouts)", studentId, mine.size())
                         .isGreaterThanOrEqualTo(0.9999);
@@ -171,7 +172,7 @@ class LibraryPipelineITCase {
                 assertThat(Payloads.toJava(payload.get("checkout_count"))).isEqualTo((long) mine.size());
                 assertThat(Payloads.toJava(payload.get("taste_source")))
                         .isEqualTo(mine.isEmpty() ? "profile" : "profile+checkouts");
-                assertThat(Payloads.toJava(payload.get("recent_book_ids"))).isEqualTo(recentBooks(mine, 5));
+                assertThat(Payloads.toJava(payload.get("recent_book_ids"))).isEqualTo(LibraryAssertions.recentBooks(mine, 5));
                 withCheckouts += mine.isEmpty() ? 0 : 1;
             }
             assertThat(withCheckouts).as("students with checkouts").isGreaterThan(ids.size() / 2);
@@ -193,49 +194,6 @@ class LibraryPipelineITCase {
             }
             assertThat(missingBook).isEqualTo(expected.checkoutsWithoutBook);
         }
-    }
-
-    /** The formula of DESIGN.md section 2, written out here without the job's classes. */
-    static float[] tasteFormula(float[] profile, List<LibraryExpectation.Checkout> checkouts,
-            Map<String, RetrievedPoint> bookPoints, TasteSettings settings) {
-        double a = settings.profileWeight();
-        double[] v = new double[profile.length];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (checkouts.isEmpty() ? 1.0 : a) * profile[i];
-        }
-        if (!checkouts.isEmpty()) {
-            long latest = checkouts.stream().mapToLong(LibraryExpectation.Checkout::occurredAtMillis).max()
-                    .orElseThrow();
-            double[] mean = new double[profile.length];
-            double weights = 0;
-            for (LibraryExpectation.Checkout c : checkouts) {
-                float[] book = QdrantPoints.vector(bookPoints.get(PointIds.book(c.bookId()).toString()), "text");
-                double w = Math.pow(2, -(double) (latest - c.occurredAtMillis()) / settings.halfLife().toMillis());
-                weights += w;
-                for (int i = 0; i < mean.length; i++) {
-                    mean[i] += w * book[i];
-                }
-            }
-            for (int i = 0; i < v.length; i++) {
-                v[i] += (1 - a) * mean[i] / weights;
-            }
-        }
-        float[] out = new float[v.length];
-        for (int i = 0; i < v.length; i++) {
-            out[i] = (float) v[i];
-        }
-        return out;
-    }
-
-    /** Distinct books, newest checkout first (ties by book id), at most {@code limit}. */
-    static List<String> recentBooks(List<LibraryExpectation.Checkout> checkouts, int limit) {
-        Map<String, Long> newest = new HashMap<>();
-        for (LibraryExpectation.Checkout c : checkouts) {
-            newest.merge(c.bookId(), c.occurredAtMillis(), Math::max);
-        }
-        return newest.entrySet().stream()
-                .sorted(Map.Entry.<String, Long>comparingByValue().reversed().thenComparing(Map.Entry.comparingByKey()))
-                .limit(limit).map(Map.Entry::getKey).toList();
     }
 
     private static long counter(JobExecutionResult result, String operator, String name) {

@@ -10,7 +10,7 @@ import java.util.regex.Pattern;
  * <ul>
  *   <li>An id ({@code event_id}, {@code book_id}, {@code student_id}, {@code checkout_id}) is a string of 1 to
  *       {@value #MAX_ID_LENGTH} characters (Unicode code points), without control characters (U+0000-U+001F,
- *       U+007F-U+009F), and not only spaces.</li>
+ *       U+007F-U+009F) or unpaired surrogates (a lone {@code \uD800} escape), and not only spaces.</li>
  *   <li>{@code occurred_at} is an RFC 3339 / ISO-8601 time with seconds (hours 00-23, no leap second), an optional
  *       fraction of up to nine digits and {@code Z} or a {@code +hh:mm} offset within 18 hours (not
  *       {@code -00:00}), e.g. {@code 2026-09-01T08:15:00Z} or {@code 2026-09-01T10:15:00.250+02:00}, that falls in
@@ -59,6 +59,13 @@ public final class EventFields {
             char c = id.charAt(i);
             if (Character.isISOControl(c)) {
                 return field + " contains a control character at index " + i;
+            }
+            // a JSON escape can spell half a surrogate pair; encoded to UTF-8 (point ids, the catalog lookup) it
+            // would turn into '?' and name another entity
+            if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) {
+                i++;
+            } else if (Character.isSurrogate(c)) {
+                return field + " contains an unpaired surrogate at index " + i;
             }
             onlySpaces &= c == ' ';
         }

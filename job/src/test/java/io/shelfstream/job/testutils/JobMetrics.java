@@ -3,6 +3,7 @@ package io.shelfstream.job.testutils;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.java.tuple.Tuple3;
 import org.apache.flink.metrics.Counter;
+import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
@@ -27,5 +28,24 @@ public final class JobMetrics {
             }
         }
         return sum;
+    }
+
+    /**
+     * The job's {@code numRestarts} gauge (the job manager's count of restarts); 0 until it is registered. The
+     * reporter must retain metrics to read it after the job ended.
+     */
+    public static long restarts(InMemoryReporter reporter, JobID job) {
+        return jobGauge(reporter, job, "numRestarts");
+    }
+
+    /** The largest value of a job-level gauge of that name (retained groups of earlier attempts included). */
+    public static long jobGauge(InMemoryReporter reporter, JobID job, String name) {
+        long value = 0;
+        for (Tuple3<MetricGroup, String, Metric> m : reporter.findJobMetricGroups(job, name)) {
+            if (m.f1.equals(name) && m.f2 instanceof Gauge<?> g && g.getValue() instanceof Number n) {
+                value = Math.max(value, n.longValue());
+            }
+        }
+        return value;
     }
 }

@@ -10,6 +10,8 @@ import java.util.Properties;
 import java.util.concurrent.Future;
 import java.util.function.BooleanSupplier;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -27,6 +29,7 @@ import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.job.JobOptions;
 import io.shelfstream.job.ShelfstreamJob;
+import io.shelfstream.job.records.RawRecord;
 import io.shelfstream.schemas.CatalogLoader;
 import io.shelfstream.schemas.CatalogSql;
 import io.shelfstream.schemas.EventTopic;
@@ -110,6 +113,26 @@ public final class PipelineFixture implements AutoCloseable {
                 ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options));
     }
 
+    /**
+     * The job over all three topics, each read up to its end offsets at start through a {@link FailingSource}: paced
+     * at {@code recordsPerSecond} per reader, and failing at the points of the plan named {@code failurePlan}
+     * ({@code null}: never).
+     */
+    public static ShelfstreamJob pacedJob(JobOptions options, double recordsPerSecond, String failurePlan) {
+        return new ShelfstreamJob(options,
+                paced(options, options.get("topic.books"), recordsPerSecond, failurePlan),
+                paced(options, options.get("topic.students"), recordsPerSecond, failurePlan),
+                paced(options, options.get("topic.checkouts"), recordsPerSecond, failurePlan),
+                ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options));
+    }
+
+    private static Source<RawRecord, ?, ?> paced(JobOptions options, String topic, double recordsPerSecond,
+            String failurePlan) {
+        return new FailingSource<>(ShelfstreamJob.topicSourceBuilder(options, topic)
+                .setBounded(OffsetsInitializer.latest()).build(),
+                TypeInformation.of(RawRecord.class), failurePlan, recordsPerSecond);
+    }
+
     /** Loads the generator's catalog into the database. */
     public void loadCatalog(LibraryGenerator library) throws Exception {
         CatalogLoader.create().load(jdbcUrl, LocalPostgres.USER, LocalPostgres.PASSWORD, library.books(),
@@ -187,6 +210,11 @@ public final class PipelineFixture implements AutoCloseable {
 
     public String topic(EventTopic topic) {
         return topics.get(topic);
+    }
+
+    /** The catalog database's name. */
+    public String database() {
+        return database;
     }
 
     public String deadLetterTopic() {
