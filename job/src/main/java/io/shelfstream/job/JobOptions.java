@@ -56,6 +56,11 @@ public final class JobOptions implements Serializable {
         d.put("catalog.version-column", "updated_at");
         d.put("backfill.entities", "");
         d.put("backfill.splits", "32");
+        d.put("ledger.enabled", "false");
+        d.put("ledger.jdbc-url", "");
+        d.put("ledger.user", "");
+        d.put("ledger.password", "");
+        d.put("ledger.table", "embedding_ledger");
         d.put("qdrant.url", "http://localhost:6334");
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
@@ -153,6 +158,7 @@ public final class JobOptions implements Serializable {
         tasteSettings();
         backfillEntities();
         positiveInt("backfill.splits");
+        bool("ledger.enabled");
     }
 
     /** The entities {@code backfill.entities} names: a subset of {@code books} and {@code students}. */
@@ -256,6 +262,7 @@ public final class JobOptions implements Serializable {
     public String toString() {
         Map<String, String> shown = new LinkedHashMap<>(values);
         shown.computeIfPresent("catalog.password", (k, v) -> v.isEmpty() ? v : "***");
+        shown.computeIfPresent("ledger.password", (k, v) -> v.isEmpty() ? v : "***");
         shown.computeIfPresent("qdrant.api-key", (k, v) -> v.isEmpty() ? v : "***");
         return shown.toString();
     }

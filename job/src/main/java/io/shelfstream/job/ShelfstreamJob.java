@@ -31,6 +31,8 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 import io.shelfstream.connectors.backfill.CatalogBackfillSource;
+import io.shelfstream.connectors.ledger.LedgerEntry;
+import io.shelfstream.connectors.ledger.LedgerSink;
 import io.shelfstream.connectors.lookup.CatalogRow;
 import io.shelfstream.connectors.lookup.CatalogTable;
 import io.shelfstream.connectors.qdrant.PayloadIndexType;
@@ -41,6 +43,7 @@ import io.shelfstream.embedding.EmbedderOptions;
 import io.shelfstream.job.operators.BookCatalogEnrichment;
 import io.shelfstream.job.embed.EmbeddingBatchOptions;
 import io.shelfstream.job.embed.EmbeddingOperator;
+import io.shelfstream.job.ledger.LedgerEntries;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
 import io.shelfstream.job.operators.NewestRowFilter;
 import io.shelfstream.job.operators.ParseEventsFunction;
@@ -97,6 +100,7 @@ public final class ShelfstreamJob {
     public static final String UID_NEWEST_STUDENTS = "newest-row-students";
     public static final String UID_BACKFILL_BOOKS = "backfill-books";
     public static final String UID_BACKFILL_STUDENTS = "backfill-students";
+    public static final String UID_LEDGER_SINK = "ledger-sink";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
@@ -153,9 +157,11 @@ public final class ShelfstreamJob {
         SingleOutputStreamOperator<PointWrite> bookPoints = null;
         DataStream<EnrichedBook> bookRows = union(liveBooks(env, rejected),
                 backfill.contains("books") ? backfillBooks(env) : null);
+        List<DataStream<LedgerEntry>> ledger = new ArrayList<>();
         if (bookRows != null) {
             bookPoints = embedBooks(bookRows);
             rejected.add(bookPoints.getSideOutput(DEAD_LETTERS));
+            ledger.add(ledgerEntries(bookPoints, LedgerEntry.BOOK));
         }
 
         // Checkouts meet the book's current vector in keyed state (no model call): the join writes the book
@@ -192,6 +198,7 @@ public final class ShelfstreamJob {
         if (studentRows != null) {
             SingleOutputStreamOperator<PointWrite> profiles = embedStudents(studentRows);
             rejected.add(profiles.getSideOutput(DEAD_LETTERS));
+            ledger.add(ledgerEntries(profiles, LedgerEntry.STUDENT));
             studentWrites = profiles;
             if (contributions != null) {
                 studentWrites = profiles
@@ -216,6 +223,15 @@ public final class ShelfstreamJob {
         writes.sinkTo(pointSink).uid(UID_QDRANT_SINK)
                 .name(bookWrites == null ? "Qdrant: students" : studentWrites == null ? "Qdrant: books"
                         : "Qdrant: books, students");
+
+        if (options.bool("ledger.enabled")) {
+            // keyed by point id (one per entity): an entity's changes reach one sink subtask, in order
+            DataStream<LedgerEntry> entries = ledger.size() == 1 ? ledger.get(0) : ledger.get(0).union(ledger.get(1));
+            entries.keyBy(LedgerEntry::key, Types.STRING)
+                    .sinkTo(ledgerSink(options))
+                    .uid(UID_LEDGER_SINK)
+                    .name("PostgreSQL: embedding ledger");
+        }
 
         if (!rejected.isEmpty()) {
             DataStream<DeadLetter> deadLetters = rejected.get(0);
@@ -336,6 +352,45 @@ public final class ShelfstreamJob {
                                 .setBatchOptions(batchOptions(options))
                                 .build())
                 .uid(UID_EMBED_STUDENTS);
+    }
+
+    /** The embedding operator's writes as ledger changes (only built when the ledger is enabled). */
+    private DataStream<LedgerEntry> ledgerEntries(SingleOutputStreamOperator<PointWrite> embedded, String entityType) {
+        if (!options.bool("ledger.enabled")) {
+            return null;
+        }
+        return embedded
+                .map(new LedgerEntries(entityType, ledgerJdbcUrl(options), ledgerUser(options),
+                        ledgerPassword(options), options.get("ledger.table")))
+                .returns(TypeInformation.of(LedgerEntry.class))
+                .uid("ledger-" + entityType + "s")
+                .name("Ledger rows: " + entityType + "s");
+    }
+
+    /** The exactly-once (XA) ledger sink of {@code ledger.*}. */
+    public static Sink<LedgerEntry> ledgerSink(JobOptions options) {
+        return LedgerSink.builder()
+                .setJdbcUrl(ledgerJdbcUrl(options))
+                .setUsername(ledgerUser(options))
+                .setPassword(ledgerPassword(options))
+                .setTable(options.get("ledger.table"))
+                .build();
+    }
+
+    /** {@code ledger.jdbc-url}, or the catalog's database when empty. */
+    public static String ledgerJdbcUrl(JobOptions options) {
+        String url = options.get("ledger.jdbc-url");
+        return url.isBlank() ? options.get("catalog.jdbc-url") : url;
+    }
+
+    static String ledgerUser(JobOptions options) {
+        String user = options.get("ledger.user");
+        return user.isBlank() ? options.get("catalog.user") : user;
+    }
+
+    static String ledgerPassword(JobOptions options) {
+        String password = options.get("ledger.password");
+        return password.isBlank() ? options.get("catalog.password") : password;
     }
 
     private JdbcSource<CatalogRow> backfillSource(CatalogTable table) {

@@ -25,6 +25,7 @@ public final class ShelfstreamCli {
             case "demo" -> System.exit(DemoCommand.run(rest, System.out));
             case "run" -> io.shelfstream.job.ShelfstreamJob.main(rest);
             case "backfill" -> System.exit(BackfillCommand.run(rest, System.out, System.err));
+            case "status" -> System.exit(StatusCommand.run(rest, System.out, System.err));
             case "embed" -> System.exit(EmbedCommand.run(rest, System.out, System.err));
             case "bench" -> System.exit(rest.length > 0 && rest[0].equals("enrichment")
                     ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
@@ -56,6 +57,9 @@ public final class ShelfstreamCli {
                 "        embed every catalog row (flink-connector-jdbc JdbcSource, parallel id-range splits) into",
                 "        Qdrant as a bounded job against existing services; job options as for run. Inside a",
                 "        running job use --backfill.entities instead (the newest catalog row wins there).",
+                "  status [--key value ...]",
+                "        per collection: catalog rows, ledger rows, Qdrant points, and points missing, stale",
+                "        (model or content hash) or orphaned; exit 1 on drift (for cron or a readiness probe).",
                 "  embed --input IN.jsonl --output OUT.jsonl [--device auto|cpu|cuda|cuda:N] [--quantized]",
                 "        add a \"vector\" (all-MiniLM-L6-v2, 384 floats) to every JSON line {\"text\": ...};",
                 "        other fields are kept. A bad line stops with its line number and writes nothing.",
