@@ -65,6 +65,7 @@ public final class JobOptions implements Serializable {
         d.put("qdrant.api-key", "");
         d.put("qdrant.collection.books", "books");
         d.put("qdrant.collection.students", "students");
+        d.put("qdrant.versioned", "false");
         d.put("embedding.device", "auto");
         d.put("embedding.quantized", "false");
         d.put("embedding.threads", "0");
@@ -159,6 +160,7 @@ public final class JobOptions implements Serializable {
         backfillEntities();
         positiveInt("backfill.splits");
         bool("ledger.enabled");
+        bool("qdrant.versioned");
     }
 
     /** The entities {@code backfill.entities} names: a subset of {@code books} and {@code students}. */

@@ -44,6 +44,7 @@ import io.shelfstream.job.operators.BookCatalogEnrichment;
 import io.shelfstream.job.embed.EmbeddingBatchOptions;
 import io.shelfstream.job.embed.EmbeddingOperator;
 import io.shelfstream.job.ledger.LedgerEntries;
+import io.shelfstream.job.migration.AliasSwitcher;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
 import io.shelfstream.job.operators.NewestRowFilter;
 import io.shelfstream.job.operators.ParseEventsFunction;
@@ -101,6 +102,7 @@ public final class ShelfstreamJob {
     public static final String UID_BACKFILL_BOOKS = "backfill-books";
     public static final String UID_BACKFILL_STUDENTS = "backfill-students";
     public static final String UID_LEDGER_SINK = "ledger-sink";
+    public static final String UID_ALIAS_SWITCHER = "alias-switcher";
 
     /** Filter fields indexed in the {@code books} collection. */
     public static final List<String> BOOK_FILTER_FIELDS = List.of("genres", "reading_level", "author");
@@ -155,8 +157,19 @@ public final class ShelfstreamJob {
         List<DataStream<DeadLetter>> rejected = new ArrayList<>();
 
         SingleOutputStreamOperator<PointWrite> bookPoints = null;
-        DataStream<EnrichedBook> bookRows = union(liveBooks(env, rejected),
-                backfill.contains("books") ? backfillBooks(env) : null);
+        List<DataStream<?>> backfills = new ArrayList<>();
+        DataStream<EnrichedBook> booksBackfill = backfill.contains("books") ? backfillBooks(env) : null;
+        DataStream<EnrichedStudent> studentsBackfill = backfill.contains("students") ? backfillStudents(env) : null;
+        if (booksBackfill != null) {
+            backfills.add(booksBackfill);
+        }
+        if (studentsBackfill != null) {
+            backfills.add(studentsBackfill);
+        }
+        if (options.bool("qdrant.versioned")) {
+            aliasSwitcher(env, backfills);
+        }
+        DataStream<EnrichedBook> bookRows = union(liveBooks(env, rejected), booksBackfill);
         List<DataStream<LedgerEntry>> ledger = new ArrayList<>();
         if (bookRows != null) {
             bookPoints = embedBooks(bookRows);
@@ -193,8 +206,7 @@ public final class ShelfstreamJob {
         }
 
         DataStream<PointWrite> studentWrites = null;
-        DataStream<EnrichedStudent> studentRows = union(liveStudents(env, rejected),
-                backfill.contains("students") ? backfillStudents(env) : null);
+        DataStream<EnrichedStudent> studentRows = union(liveStudents(env, rejected), studentsBackfill);
         if (studentRows != null) {
             SingleOutputStreamOperator<PointWrite> profiles = embedStudents(studentRows);
             rejected.add(profiles.getSideOutput(DEAD_LETTERS));
@@ -282,7 +294,7 @@ public final class ShelfstreamJob {
 
     /** Newest row wins, then embed the book text into the {@code books} collection. */
     private SingleOutputStreamOperator<PointWrite> embedBooks(DataStream<EnrichedBook> rows) {
-        BookEmbeddingAdapter adapter = new BookEmbeddingAdapter(options.get("qdrant.collection.books"), DEAD_LETTERS);
+        BookEmbeddingAdapter adapter = new BookEmbeddingAdapter(collection(options, "books"), DEAD_LETTERS);
         SingleOutputStreamOperator<EnrichedBook> newest = rows
                 .keyBy(adapter.keySelector(), Types.STRING)
                 .process(new NewestRowFilter<>(NewestRowFilter.BOOKS, EnrichedBook.class))
@@ -336,7 +348,7 @@ public final class ShelfstreamJob {
      * the taste operator turns into taste points when checkouts are read.
      */
     private SingleOutputStreamOperator<PointWrite> embedStudents(DataStream<EnrichedStudent> rows) {
-        StudentEmbeddingAdapter adapter = new StudentEmbeddingAdapter(options.get("qdrant.collection.students"),
+        StudentEmbeddingAdapter adapter = new StudentEmbeddingAdapter(collection(options, "students"),
                 DEAD_LETTERS);
         SingleOutputStreamOperator<EnrichedStudent> newest = rows
                 .keyBy(adapter.keySelector(), Types.STRING)
@@ -365,6 +377,48 @@ public final class ShelfstreamJob {
                 .returns(TypeInformation.of(LedgerEntry.class))
                 .uid("ledger-" + entityType + "s")
                 .name("Ledger rows: " + entityType + "s");
+    }
+
+    /**
+     * The collection the job writes for {@code books} or {@code students}: the name of {@code qdrant.collection.*},
+     * or with {@code qdrant.versioned} that name plus {@code __} and the model tag (e.g.
+     * {@code books__all-minilm-l6-v2-q}), the name itself being the readers' alias.
+     */
+    public static String collection(JobOptions options, String entities) {
+        String name = options.get("qdrant.collection." + entities);
+        return options.bool("qdrant.versioned") ? name + "__" + modelTag(options) : name;
+    }
+
+    /** The model id as a collection-name suffix: lower case, anything but letters, digits, - and _ as _. */
+    static String modelTag(JobOptions options) {
+        return embedderOptions(options).modelId().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_");
+    }
+
+    /**
+     * With {@code qdrant.versioned}, the alias switcher: fed by the backfill (or by nothing but its end), it points
+     * the readers' aliases at this job's collections once they have caught up ({@link AliasSwitcher}).
+     */
+    private void aliasSwitcher(StreamExecutionEnvironment env, List<DataStream<?>> backfills) {
+        Map<String, String> aliases = new LinkedHashMap<>();
+        aliases.put(options.get("qdrant.collection.books"), collection(options, "books"));
+        aliases.put(options.get("qdrant.collection.students"), collection(options, "students"));
+        DataStream<Object> input;
+        if (backfills.isEmpty()) {
+            input = env.fromSequence(0, 0).map(x -> (Object) x).returns(Object.class).uid("alias-switch-input")
+                    .name("No backfill");
+        } else {
+            input = backfills.get(0).map(x -> (Object) x).returns(Object.class).uid("alias-switch-input");
+            for (DataStream<?> more : backfills.subList(1, backfills.size())) {
+                input = input.union(more.map(x -> (Object) x).returns(Object.class).uid("alias-switch-input-2"));
+            }
+        }
+        QdrantEndpoint endpoint = QdrantEndpoint.parse(options.get("qdrant.url"));
+        String key = options.get("qdrant.api-key");
+        input.transform("Switch Qdrant aliases", Types.VOID,
+                        new AliasSwitcher<>(key.isEmpty() ? endpoint : endpoint.withApiKey(key), aliases,
+                                !backfills.isEmpty()))
+                .setParallelism(1)
+                .uid(UID_ALIAS_SWITCHER);
     }
 
     /** The exactly-once (XA) ledger sink of {@code ledger.*}. */
@@ -482,8 +536,8 @@ public final class ShelfstreamJob {
         return QdrantSink.builder()
                 .setEndpoint(endpoint)
                 .setVectorSize(384)
-                .addCollection(options.get("qdrant.collection.books"), BOOK_FILTER_FIELDS)
-                .addCollection(options.get("qdrant.collection.students"), STUDENT_INDEXES)
+                .addCollection(collection(options, "books"), BOOK_FILTER_FIELDS)
+                .addCollection(collection(options, "students"), STUDENT_INDEXES)
                 .build();
     }
 

@@ -26,6 +26,7 @@ public final class ShelfstreamCli {
             case "run" -> io.shelfstream.job.ShelfstreamJob.main(rest);
             case "backfill" -> System.exit(BackfillCommand.run(rest, System.out, System.err));
             case "status" -> System.exit(StatusCommand.run(rest, System.out, System.err));
+            case "cleanup" -> System.exit(CleanupCommand.run(rest, System.out, System.err));
             case "embed" -> System.exit(EmbedCommand.run(rest, System.out, System.err));
             case "bench" -> System.exit(rest.length > 0 && rest[0].equals("enrichment")
                     ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
@@ -60,6 +61,9 @@ public final class ShelfstreamCli {
                 "  status [--key value ...]",
                 "        per collection: catalog rows, ledger rows, Qdrant points, and points missing, stale",
                 "        (model or content hash) or orphaned; exit 1 on drift (for cron or a readiness probe).",
+                "  cleanup [--dry-run] [--key value ...]",
+                "        after a model migration (qdrant.versioned), delete the books__<model> / students__<model>",
+                "        collections no alias points at any more.",
                 "  embed --input IN.jsonl --output OUT.jsonl [--device auto|cpu|cuda|cuda:N] [--quantized]",
                 "        add a \"vector\" (all-MiniLM-L6-v2, 384 floats) to every JSON line {\"text\": ...};",
                 "        other fields are kept. A bad line stops with its line number and writes nothing.",

@@ -23,6 +23,7 @@ import io.qdrant.client.QdrantClient;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.shelfstream.connectors.local.LocalKafka;
 import io.shelfstream.connectors.local.LocalPostgres;
+import io.shelfstream.connectors.qdrant.QdrantAliases;
 import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.testutils.LocalServices;
 import io.shelfstream.connectors.testutils.QdrantPoints;
@@ -170,7 +171,7 @@ public final class PipelineFixture implements AutoCloseable {
     /** Points of a collection, by point id; empty when the collection does not exist. */
     public Map<String, RetrievedPoint> points(String collection) {
         try {
-            if (!qdrant().collectionExistsAsync(collection).get()) {
+            if (!exists(collection)) {
                 return new HashMap<>();
             }
             return QdrantPoints.scrollAll(qdrant(), collection);
@@ -179,10 +180,20 @@ public final class PipelineFixture implements AutoCloseable {
         }
     }
 
-    /** Points in a collection; 0 when it does not exist. */
+    /** Whether a collection, or an alias of one, of this name exists. */
+    private boolean exists(String name) throws Exception {
+        if (qdrant().collectionExistsAsync(name).get()) {
+            return true;
+        }
+        try (QdrantAliases aliases = QdrantAliases.using(qdrant())) {
+            return aliases.target(name).isPresent();
+        }
+    }
+
+    /** Points in a collection (or behind an alias); 0 when it does not exist. */
     public long count(String collection) {
         try {
-            return qdrant().collectionExistsAsync(collection).get() ? qdrant().countAsync(collection).get() : 0;
+            return exists(collection) ? qdrant().countAsync(collection).get() : 0;
         } catch (Exception e) {
             throw new AssertionError(e);
         }
