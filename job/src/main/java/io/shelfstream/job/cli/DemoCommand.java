@@ -115,7 +115,8 @@ public final class DemoCommand {
                     .with("kafka.bootstrap-servers", kafka.bootstrapServers())
                     .with("catalog.jdbc-url", jdbcUrl)
                     .with("qdrant.url", "http://localhost:" + qdrant.port())
-                    .with("checkpoint.interval", "2s");
+                    .with("checkpoint.interval", "2s")
+                    .with("ledger.enabled", "true");
             for (EventTopic t : EventTopic.values()) {
                 kafka.createTopic(options.get("topic." + t.defaultName()), 2);
             }
@@ -157,6 +158,9 @@ public final class DemoCommand {
                 }
             }
             printDeadLetters(out, kafka, options.get("topic.dead-letter"));
+            out.println();
+            out.println("./shelfstream status (catalog vs embedding ledger vs Qdrant):");
+            StatusCommand.run(new String[] {"--catalog.jdbc-url", jdbcUrl, "--qdrant.url", url}, out, out);
 
             if (once) {
                 return 0;

@@ -47,5 +47,7 @@ class DemoCommandITCase {
         assertThat(output).containsPattern("Recommendations for student 's-\\d+' .*excluding \\d+ recently "
                 + "checked-out books?: 5 hits");
         assertThat(output).contains("Dead-letter topic 'shelfstream-dead-letter' holds");
+        // the demo writes the embedding ledger, and status finds it in agreement with Qdrant
+        assertThat(output).contains("./shelfstream status").contains("No drift");
     }
 }
