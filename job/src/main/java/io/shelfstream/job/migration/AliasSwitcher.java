@@ -78,6 +78,16 @@ public final class AliasSwitcher<T> extends AbstractStreamOperator<Void>
             boolean allPointed = true;
             for (Map.Entry<String, String> e : aliasToCollection.entrySet()) {
                 Optional<String> current = aliases.target(e.getKey());
+                if (current.isEmpty() && client.collectionExistsAsync(e.getKey()).get()) {
+                    // Qdrant has no alias and collection of one name: never fail the job over it, say what to do
+                    LOG.error("Cannot create the alias {}: a collection of that name exists (a deployment without "
+                            + "qdrant.versioned). Readers keep using that collection; this job writes {}. To move to "
+                            + "versioned collections, let this job fill {}, then delete the collection {} and this job "
+                            + "creates the alias at its next checkpoint.", e.getKey(), e.getValue(), e.getValue(),
+                            e.getKey());
+                    allPointed = false;
+                    continue;
+                }
                 if (current.isEmpty() && client.collectionExistsAsync(e.getValue()).get()) {
                     aliases.switchAlias(e.getKey(), e.getValue());
                     LOG.info("Created alias {} -> {}", e.getKey(), e.getValue());
@@ -94,6 +104,9 @@ public final class AliasSwitcher<T> extends AbstractStreamOperator<Void>
             }
             waitUntilSettled(client);
             for (Map.Entry<String, String> e : aliasToCollection.entrySet()) {
+                if (client.collectionExistsAsync(e.getKey()).get()) {
+                    continue; // a collection holds the alias's name: reported above, left to the operator
+                }
                 Optional<String> previous = aliases.switchAlias(e.getKey(), e.getValue());
                 LOG.info("Switched alias {} from {} to {} (backfill complete)", e.getKey(), previous.orElse("nothing"),
                         e.getValue());
