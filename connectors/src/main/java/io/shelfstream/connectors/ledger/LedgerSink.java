@@ -66,6 +66,8 @@ public final class LedgerSink {
     public static final String DEFAULT_TABLE = "embedding_ledger";
     /** Statements per JDBC batch. */
     public static final int DEFAULT_BATCH_SIZE = 1000;
+    /** How long a ledger statement waits for a row lock before it fails, in milliseconds. */
+    static final int LOCK_TIMEOUT_MS = 10_000;
 
     private static final Pattern TABLE_NAME = Pattern.compile("[a-z_][a-z0-9_]*(\\.[a-z_][a-z0-9_]*)?");
 
@@ -200,6 +202,10 @@ public final class LedgerSink {
             return () -> {
                 PGXADataSource source = new PGXADataSource();
                 source.setUrl(url);
+                // A statement that waits for a row lock longer than this fails (and the task restarts) instead of
+                // hanging: after a failure, the aborted attempt's connection may still hold the rows' locks while
+                // the restarted attempt writes them, and a task that never returns cannot be cancelled.
+                source.setOptions("-c lock_timeout=" + LOCK_TIMEOUT_MS);
                 if (user != null) {
                     source.setUser(user);
                 }
