@@ -133,6 +133,37 @@ public final class LibraryAssertions {
         return letters;
     }
 
+    /**
+     * Whether Qdrant shows the job caught up with the expectation: exactly the present books and students have
+     * points, with the expected checkout counts (a condition to wait for; the full check is
+     * {@link #assertQdrantHoldsLibrary}).
+     */
+    public static boolean checkoutCountsMatch(PipelineFixture fixture, LibraryExpectation expected) {
+        Map<String, RetrievedPoint> bookPoints = fixture.points(fixture.booksCollection());
+        if (bookPoints.size() != expected.presentBooks.size()) {
+            return false;
+        }
+        for (String id : expected.presentBooks) {
+            RetrievedPoint p = bookPoints.get(PointIds.book(id).toString());
+            if (p == null || !Long.valueOf(expected.bookCheckouts.getOrDefault(id, 0L))
+                    .equals(Payloads.toJava(p.getPayloadMap().get("checkout_count")))) {
+                return false;
+            }
+        }
+        Map<String, RetrievedPoint> studentPoints = fixture.points(fixture.studentsCollection());
+        if (studentPoints.size() != expected.presentStudents.size()) {
+            return false;
+        }
+        for (String id : expected.presentStudents) {
+            RetrievedPoint p = studentPoints.get(PointIds.student(id).toString());
+            long count = expected.studentCheckouts.getOrDefault(id, List.of()).size();
+            if (p == null || !Long.valueOf(count).equals(Payloads.toJava(p.getPayloadMap().get("checkout_count")))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** The formula of DESIGN.md section 2, written out here without the job's classes. */
     public static float[] tasteFormula(float[] profile, List<LibraryExpectation.Checkout> checkouts,
             Map<String, RetrievedPoint> bookPoints, TasteSettings settings) {

@@ -57,10 +57,11 @@ public final class PipelineFixture implements AutoCloseable {
     private final String students;
     private QdrantClient client;
 
-    private PipelineFixture(int partitions, LocalKafka kafka) {
+    private PipelineFixture(int partitions, LocalKafka kafka, Map<EventTopic, String> topicNames, String books,
+            String students) {
         this.kafka = kafka;
         for (EventTopic t : EventTopic.values()) {
-            topics.put(t, TestNames.fresh(t.defaultName()));
+            topics.put(t, topicNames.getOrDefault(t, TestNames.fresh(t.defaultName())));
             kafka.createTopic(topics.get(t), partitions);
         }
         deadLetterTopic = TestNames.fresh("dlq");
@@ -68,18 +69,27 @@ public final class PipelineFixture implements AutoCloseable {
         database = TestNames.fresh("catalog");
         jdbcUrl = postgres.createDatabase(database);
         postgres.execute(database, CatalogSql.ddl());
-        books = TestNames.fresh("books");
-        students = TestNames.fresh("students");
+        this.books = books;
+        this.students = students;
     }
 
     /** Creates topics with {@code partitions} partitions each, an empty catalog and fresh collection names. */
     public static PipelineFixture create(int partitions) {
-        return new PipelineFixture(partitions, LocalServices.kafka());
+        return create(partitions, LocalServices.kafka());
     }
 
     /** Like {@link #create(int)}, on a broker of the test's own (one the test stops, for instance). */
     public static PipelineFixture create(int partitions, LocalKafka kafka) {
-        return new PipelineFixture(partitions, kafka);
+        return new PipelineFixture(partitions, kafka, Map.of(), TestNames.fresh("books"), TestNames.fresh("students"));
+    }
+
+    /**
+     * Like {@link #create(int)}, with given names for the input topics and the collections (for a job restored from
+     * a savepoint that names them); the dead-letter topic and the catalog database are still fresh.
+     */
+    public static PipelineFixture create(int partitions, Map<EventTopic, String> topics, String booksCollection,
+            String studentsCollection) {
+        return new PipelineFixture(partitions, LocalServices.kafka(), topics, booksCollection, studentsCollection);
     }
 
     /** The job options for these names: CPU embedding, 1 s checkpoints, a fresh consumer group. */
