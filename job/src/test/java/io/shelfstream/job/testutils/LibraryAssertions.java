@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.qdrant.client.grpc.JsonWithInt;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.shelfstream.connectors.local.LocalKafka;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.embedding.Embedder;
@@ -100,6 +101,12 @@ public final class LibraryAssertions {
      */
     public static List<DeadLetter> assertDeadLetters(PipelineFixture fixture, LibraryExpectation expected,
             List<GeneratedRecord> sent) {
+        return assertDeadLetters(fixture.kafka(), fixture.deadLetterTopic(), expected, sent);
+    }
+
+    /** Like {@link #assertDeadLetters(PipelineFixture, LibraryExpectation, List)}, for a given dead-letter topic. */
+    public static List<DeadLetter> assertDeadLetters(LocalKafka kafka, String deadLetterTopic,
+            LibraryExpectation expected, List<GeneratedRecord> sent) {
         Map<DeadLetterReason, Integer> malformed = new HashMap<>();
         for (GeneratedRecord r : sent) {
             if (r.isMalformed()) {
@@ -108,8 +115,8 @@ public final class LibraryAssertions {
         }
         int expectedDead = malformed.values().stream().mapToInt(Integer::intValue).sum()
                 + expected.checkoutsWithoutBook.size();
-        List<ConsumerRecord<byte[], byte[]>> records = fixture.kafka().readAll(fixture.deadLetterTopic(),
-                expectedDead, Duration.ofSeconds(30));
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(deadLetterTopic, expectedDead,
+                Duration.ofSeconds(30));
         List<DeadLetter> letters = new ArrayList<>();
         Set<String> positions = new HashSet<>();
         Set<String> missingBook = new HashSet<>();
