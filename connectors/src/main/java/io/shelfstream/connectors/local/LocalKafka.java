@@ -1,5 +1,8 @@
 package io.shelfstream.connectors.local;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -8,6 +11,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 
+import kafka.server.BrokerServer;
 import kafka.testkit.KafkaClusterTestKit;
 import kafka.testkit.TestKitNodes;
 
@@ -55,6 +59,30 @@ public final class LocalKafka implements AutoCloseable {
 
     /** Formats and starts a fresh single-node KRaft cluster in temporary directories. */
     public static LocalKafka start() {
+        return start(0);
+    }
+
+    /**
+     * Formats and starts a fresh single-node KRaft cluster whose broker listens on a port that stays the same when
+     * the broker is stopped and started again ({@link #stopBroker()}, {@link #startBroker()}), so clients that know
+     * the bootstrap address reconnect by themselves. Use one of these per test that stops its broker, never the
+     * broker other tests share.
+     */
+    public static LocalKafka startRestartable() {
+        return start(freePort());
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            socket.setReuseAddress(true);
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException("No free port for a local Kafka broker", e);
+        }
+    }
+
+    /** @param brokerPort the broker's port, 0 for any free one (then it changes if the broker is restarted) */
+    private static LocalKafka start(int brokerPort) {
         long started = System.nanoTime();
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
@@ -63,6 +91,9 @@ public final class LocalKafka implements AutoCloseable {
                     .setNumControllerNodes(1)
                     .build();
             KafkaClusterTestKit cluster = new KafkaClusterTestKit.Builder(nodes)
+                    // the test kit's default, with the broker's port fixed when asked for (it binds port 0 else)
+                    .setConfigProp("listeners",
+                            "EXTERNAL://localhost:" + brokerPort + ",CONTROLLER://localhost:0")
                     .setConfigProp("offsets.topic.replication.factor", "1")
                     .setConfigProp("offsets.topic.num.partitions", "4")
                     .setConfigProp("transaction.state.log.replication.factor", "1")
@@ -173,9 +204,50 @@ public final class LocalKafka implements AutoCloseable {
         return partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp));
     }
 
-    /** The underlying cluster, for tests that stop and restart the broker. */
+    /** The underlying cluster. */
     public KafkaClusterTestKit cluster() {
         return cluster;
+    }
+
+    /**
+     * Shuts the broker down (the KRaft controller of the node keeps running): clients see connections refused until
+     * {@link #startBroker()}. Its logs, committed offsets and transaction state stay on disk.
+     */
+    public synchronized void stopBroker() {
+        long started = System.nanoTime();
+        for (BrokerServer broker : cluster.brokers().values()) {
+            broker.shutdown();
+            broker.awaitShutdown();
+        }
+        LOG.info("Local Kafka broker stopped in {} ms", (System.nanoTime() - started) / 1_000_000);
+    }
+
+    /**
+     * Starts the broker again after {@link #stopBroker()}, on the same port and log directories, and waits until it
+     * is registered with the controller. Only a broker from {@link #startRestartable()} keeps its address.
+     */
+    public synchronized void startBroker() {
+        long started = System.nanoTime();
+        try {
+            for (BrokerServer broker : cluster.brokers().values()) {
+                broker.startup();
+            }
+            cluster.waitForReadyBrokers();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while restarting the local Kafka broker", e);
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not restart the local Kafka broker: " + e.getMessage(), e);
+        }
+        for (BrokerServer broker : cluster.brokers().values()) {
+            int port = broker.boundPort(cluster.nodes().externalListenerName());
+            if (!bootstrapServers.endsWith(":" + port)) {
+                throw new IllegalStateException("The restarted broker listens on port " + port + ", not at "
+                        + bootstrapServers + ": start it with LocalKafka.startRestartable()");
+            }
+        }
+        LOG.info("Local Kafka broker restarted at {} in {} ms", bootstrapServers,
+                (System.nanoTime() - started) / 1_000_000);
     }
 
     @Override

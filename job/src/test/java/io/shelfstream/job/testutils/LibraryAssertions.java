@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 import io.qdrant.client.grpc.JsonWithInt;
 import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.shelfstream.connectors.local.LocalKafka;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.embedding.Embedder;
@@ -100,6 +101,12 @@ public final class LibraryAssertions {
      */
     public static List<DeadLetter> assertDeadLetters(PipelineFixture fixture, LibraryExpectation expected,
             List<GeneratedRecord> sent) {
+        return assertDeadLetters(fixture.kafka(), fixture.deadLetterTopic(), expected, sent);
+    }
+
+    /** Like {@link #assertDeadLetters(PipelineFixture, LibraryExpectation, List)}, for a given dead-letter topic. */
+    public static List<DeadLetter> assertDeadLetters(LocalKafka kafka, String deadLetterTopic,
+            LibraryExpectation expected, List<GeneratedRecord> sent) {
         Map<DeadLetterReason, Integer> malformed = new HashMap<>();
         for (GeneratedRecord r : sent) {
             if (r.isMalformed()) {
@@ -108,8 +115,8 @@ public final class LibraryAssertions {
         }
         int expectedDead = malformed.values().stream().mapToInt(Integer::intValue).sum()
                 + expected.checkoutsWithoutBook.size();
-        List<ConsumerRecord<byte[], byte[]>> records = fixture.kafka().readAll(fixture.deadLetterTopic(),
-                expectedDead, Duration.ofSeconds(30));
+        List<ConsumerRecord<byte[], byte[]>> records = kafka.readAll(deadLetterTopic, expectedDead,
+                Duration.ofSeconds(30));
         List<DeadLetter> letters = new ArrayList<>();
         Set<String> positions = new HashSet<>();
         Set<String> missingBook = new HashSet<>();
@@ -131,6 +138,37 @@ public final class LibraryAssertions {
                 .isEqualTo(expected.checkoutsWithoutBook);
         assertThat(letters).hasSize(expectedDead);
         return letters;
+    }
+
+    /**
+     * Whether Qdrant shows the job caught up with the expectation: exactly the present books and students have
+     * points, with the expected checkout counts (a condition to wait for; the full check is
+     * {@link #assertQdrantHoldsLibrary}).
+     */
+    public static boolean checkoutCountsMatch(PipelineFixture fixture, LibraryExpectation expected) {
+        Map<String, RetrievedPoint> bookPoints = fixture.points(fixture.booksCollection());
+        if (bookPoints.size() != expected.presentBooks.size()) {
+            return false;
+        }
+        for (String id : expected.presentBooks) {
+            RetrievedPoint p = bookPoints.get(PointIds.book(id).toString());
+            if (p == null || !Long.valueOf(expected.bookCheckouts.getOrDefault(id, 0L))
+                    .equals(Payloads.toJava(p.getPayloadMap().get("checkout_count")))) {
+                return false;
+            }
+        }
+        Map<String, RetrievedPoint> studentPoints = fixture.points(fixture.studentsCollection());
+        if (studentPoints.size() != expected.presentStudents.size()) {
+            return false;
+        }
+        for (String id : expected.presentStudents) {
+            RetrievedPoint p = studentPoints.get(PointIds.student(id).toString());
+            long count = expected.studentCheckouts.getOrDefault(id, List.of()).size();
+            if (p == null || !Long.valueOf(count).equals(Payloads.toJava(p.getPayloadMap().get("checkout_count")))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The formula of DESIGN.md section 2, written out here without the job's classes. */

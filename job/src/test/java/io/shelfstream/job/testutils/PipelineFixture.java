@@ -12,6 +12,7 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
@@ -47,7 +48,7 @@ public final class PipelineFixture implements AutoCloseable {
     /** How long {@link #waitUntil} waits by default. */
     public static final Duration WAIT = Duration.ofSeconds(Long.getLong("shelfstream.test.wait-seconds", 180));
 
-    private final LocalKafka kafka = LocalServices.kafka();
+    private final LocalKafka kafka;
     private final LocalPostgres postgres = LocalServices.postgres();
     private final Map<EventTopic, String> topics = new EnumMap<>(EventTopic.class);
     private final String deadLetterTopic;
@@ -57,9 +58,11 @@ public final class PipelineFixture implements AutoCloseable {
     private final String students;
     private QdrantClient client;
 
-    private PipelineFixture(int partitions) {
+    private PipelineFixture(int partitions, LocalKafka kafka, Map<EventTopic, String> topicNames, String books,
+            String students) {
+        this.kafka = kafka;
         for (EventTopic t : EventTopic.values()) {
-            topics.put(t, TestNames.fresh(t.defaultName()));
+            topics.put(t, topicNames.getOrDefault(t, TestNames.fresh(t.defaultName())));
             kafka.createTopic(topics.get(t), partitions);
         }
         deadLetterTopic = TestNames.fresh("dlq");
@@ -67,13 +70,27 @@ public final class PipelineFixture implements AutoCloseable {
         database = TestNames.fresh("catalog");
         jdbcUrl = postgres.createDatabase(database);
         postgres.execute(database, CatalogSql.ddl());
-        books = TestNames.fresh("books");
-        students = TestNames.fresh("students");
+        this.books = books;
+        this.students = students;
     }
 
     /** Creates topics with {@code partitions} partitions each, an empty catalog and fresh collection names. */
     public static PipelineFixture create(int partitions) {
-        return new PipelineFixture(partitions);
+        return create(partitions, LocalServices.kafka());
+    }
+
+    /** Like {@link #create(int)}, on a broker of the test's own (one the test stops, for instance). */
+    public static PipelineFixture create(int partitions, LocalKafka kafka) {
+        return new PipelineFixture(partitions, kafka, Map.of(), TestNames.fresh("books"), TestNames.fresh("students"));
+    }
+
+    /**
+     * Like {@link #create(int)}, with given names for the input topics and the collections (for a job restored from
+     * a savepoint that names them); the dead-letter topic and the catalog database are still fresh.
+     */
+    public static PipelineFixture create(int partitions, Map<EventTopic, String> topics, String booksCollection,
+            String studentsCollection) {
+        return new PipelineFixture(partitions, LocalServices.kafka(), topics, booksCollection, studentsCollection);
     }
 
     /** The job options for these names: CPU embedding, 1 s checkpoints, a fresh consumer group. */
@@ -120,18 +137,30 @@ public final class PipelineFixture implements AutoCloseable {
      * ({@code null}: never).
      */
     public static ShelfstreamJob pacedJob(JobOptions options, double recordsPerSecond, String failurePlan) {
+        return pacedJob(options, recordsPerSecond, failurePlan, Map.of());
+    }
+
+    /**
+     * Like {@link #pacedJob(JobOptions, double, String)}, with extra Kafka consumer properties for the three sources
+     * (for example a small {@code max.partition.fetch.bytes}, so that the readers keep fetching from the broker
+     * rather than holding most of a small topic in their fetch buffers).
+     */
+    public static ShelfstreamJob pacedJob(JobOptions options, double recordsPerSecond, String failurePlan,
+            Map<String, String> consumerProperties) {
         return new ShelfstreamJob(options,
-                paced(options, options.get("topic.books"), recordsPerSecond, failurePlan),
-                paced(options, options.get("topic.students"), recordsPerSecond, failurePlan),
-                paced(options, options.get("topic.checkouts"), recordsPerSecond, failurePlan),
+                paced(options, options.get("topic.books"), recordsPerSecond, failurePlan, consumerProperties),
+                paced(options, options.get("topic.students"), recordsPerSecond, failurePlan, consumerProperties),
+                paced(options, options.get("topic.checkouts"), recordsPerSecond, failurePlan, consumerProperties),
                 ShelfstreamJob.qdrantSink(options), ShelfstreamJob.deadLetterSink(options));
     }
 
     private static Source<RawRecord, ?, ?> paced(JobOptions options, String topic, double recordsPerSecond,
-            String failurePlan) {
-        return new FailingSource<>(ShelfstreamJob.topicSourceBuilder(options, topic)
-                .setBounded(OffsetsInitializer.latest()).build(),
-                TypeInformation.of(RawRecord.class), failurePlan, recordsPerSecond);
+            String failurePlan, Map<String, String> consumerProperties) {
+        KafkaSourceBuilder<RawRecord> builder = ShelfstreamJob.topicSourceBuilder(options, topic)
+                .setBounded(OffsetsInitializer.latest());
+        consumerProperties.forEach(builder::setProperty);
+        return new FailingSource<>(builder.build(), TypeInformation.of(RawRecord.class), failurePlan,
+                recordsPerSecond);
     }
 
     /** Loads the generator's catalog into the database. */
