@@ -121,7 +121,9 @@ class TaskFailuresITCase {
                     total, plan.thrown(), restarts, plan.emitted(),
                     TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started));
             assertThat(plan.thrown()).as("planned failures thrown").isEqualTo(FAILURES);
-            assertThat(restarts).as("restarts of the job (numRestarts)").isGreaterThanOrEqualTo(FAILURES);
+            // two planned failures can land in one failover (a second reader crosses its point before the first
+            // failure has cancelled it), so fewer restarts than failures is possible, but not far fewer
+            assertThat(restarts).as("restarts of the job (numRestarts)").isGreaterThanOrEqualTo(FAILURES / 2);
             // restores from checkpoints, not from the beginning: a restart from scratch at each failure would
             // replay on average half the stream each time
             assertThat(plan.emitted()).as("records emitted, replays included")
