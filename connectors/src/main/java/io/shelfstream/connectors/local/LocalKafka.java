@@ -52,6 +52,21 @@ public final class LocalKafka implements AutoCloseable {
     private final KafkaClusterTestKit cluster;
     private final String bootstrapServers;
 
+    /**
+     * An in-process broker must not end the process it runs in: Kafka's server code exits or halts the JVM on some
+     * fatal errors (seen here while a stopped and restarted broker shut down at the end of a test JVM, which then
+     * exited with status 254 after all its tests had passed). Log them instead; the broker's clients see the
+     * failure.
+     */
+    private static void keepTheJvmOnFatalBrokerErrors() {
+        org.apache.kafka.common.utils.Exit.setExitProcedure((status, message) ->
+                LOG.error("Kafka asked to exit the JVM with status {} ({}); ignored by the in-process broker", status,
+                        message));
+        org.apache.kafka.common.utils.Exit.setHaltProcedure((status, message) ->
+                LOG.error("Kafka asked to halt the JVM with status {} ({}); ignored by the in-process broker", status,
+                        message));
+    }
+
     private LocalKafka(KafkaClusterTestKit cluster) {
         this.cluster = cluster;
         this.bootstrapServers = cluster.bootstrapServers();
@@ -83,6 +98,7 @@ public final class LocalKafka implements AutoCloseable {
 
     /** @param brokerPort the broker's port, 0 for any free one (then it changes if the broker is restarted) */
     private static LocalKafka start(int brokerPort) {
+        keepTheJvmOnFatalBrokerErrors();
         long started = System.nanoTime();
         try {
             TestKitNodes nodes = new TestKitNodes.Builder()
