@@ -30,8 +30,6 @@ public final class BookCatalogEnrichment {
     /** Fields the books path reads; {@code catalog.books.columns} must map each of them. */
     public static final List<String> FIELDS = List.of("title", "author", "description", "genres", "reading_level");
 
-    static final String FIELDS_TEXT = "title, author, description, genres, reading_level";
-
     private BookCatalogEnrichment() {
     }
 
@@ -67,22 +65,31 @@ public final class BookCatalogEnrichment {
      * @throws IllegalArgumentException if the options are invalid, with the option to fix
      */
     public static CatalogTable table(JobOptions options) {
+        return catalogTable(options, "books", FIELDS);
+    }
+
+    /**
+     * The catalog table of {@code catalog.<entities>.*} (the books or students table), checked to map each of
+     * {@code fields}; shared by both paths.
+     */
+    static CatalogTable catalogTable(JobOptions options, String entities, List<String> fields) {
+        String prefix = "catalog." + entities + ".";
         CatalogTable table;
         try {
             table = CatalogTable.builder()
-                    .setTable(options.get("catalog.books.table"))
-                    .setIdColumn(options.get("catalog.books.id-column"))
-                    .addFields(CatalogVersions.withVersion(options.get("catalog.books.columns"), options))
+                    .setTable(options.get(prefix + "table"))
+                    .setIdColumn(options.get(prefix + "id-column"))
+                    .addFields(CatalogVersions.withVersion(options.get(prefix + "columns"), options))
                     .build();
         } catch (IllegalArgumentException | IllegalStateException e) {
             throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
         }
         Set<String> mapped = table.fields().keySet();
-        for (String field : FIELDS) {
+        for (String field : fields) {
             if (!mapped.contains(field)) {
-                throw new IllegalArgumentException("--catalog.books.columns must map the field '" + field
-                        + "' to a column (field=column, comma-separated; fields: " + FIELDS_TEXT + "), got '"
-                        + options.get("catalog.books.columns") + "'");
+                throw new IllegalArgumentException("--" + prefix + "columns must map the field '" + field
+                        + "' to a column (field=column, comma-separated; fields: " + String.join(", ", fields)
+                        + "), got '" + options.get(prefix + "columns") + "'");
             }
         }
         return table;

@@ -65,25 +65,7 @@ public final class StudentCatalogEnrichment {
      * @throws IllegalArgumentException if the options are invalid, with the option to fix
      */
     public static CatalogTable table(JobOptions options) {
-        CatalogTable table;
-        try {
-            table = CatalogTable.builder()
-                    .setTable(options.get("catalog.students.table"))
-                    .setIdColumn(options.get("catalog.students.id-column"))
-                    .addFields(CatalogVersions.withVersion(options.get("catalog.students.columns"), options))
-                    .build();
-        } catch (IllegalArgumentException | IllegalStateException e) {
-            throw new IllegalArgumentException("Invalid --catalog.* options: " + e.getMessage(), e);
-        }
-        Set<String> mapped = table.fields().keySet();
-        for (String field : FIELDS) {
-            if (!mapped.contains(field)) {
-                throw new IllegalArgumentException("--catalog.students.columns must map the field '" + field
-                        + "' to a column (field=column, comma-separated; fields: " + String.join(", ", FIELDS)
-                        + "), got '" + options.get("catalog.students.columns") + "'");
-            }
-        }
-        return table;
+        return BookCatalogEnrichment.catalogTable(options, "students", FIELDS);
     }
 
     /** The student a catalog row describes, as the lookup or a backfill found it for {@code change}. */
