@@ -52,20 +52,25 @@ public final class CheckoutCeilingJob {
     }
 
     /**
-     * Adds the ceiling pipeline to {@code env}: source, parse, key by student, aggregate.
+     * The ceiling pipeline on {@code records}: parse, key by student, aggregate.
      *
-     * @param source   the {@code checkouts} records
+     * @param records  the {@code checkouts} records, e.g. from the same Kafka topic the job read
      * @param settings the half-life and recent-book count the aggregate uses
      * @return per aggregated checkout, the student and its checkout count so far
      */
-    public static DataStream<StudentCount> build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
-            TasteSettings settings) {
-        return env.fromSource(source, WatermarkStrategy.noWatermarks(), "Checkouts (ceiling)")
+    public static DataStream<StudentCount> build(DataStream<RawRecord> records, TasteSettings settings) {
+        return records
                 .process(ParseEventsFunction.checkoutChanges(REJECTED, MAX_RECORD_BYTES))
                 .name("Parse checkouts events (ceiling)")
                 .keyBy(CheckoutChange::studentId, Types.STRING)
                 .process(new Aggregate(settings))
                 .name("Student taste aggregate (ceiling)");
+    }
+
+    /** {@link #build(DataStream, TasteSettings)} on a source, e.g. a bounded Kafka source. */
+    public static DataStream<StudentCount> build(StreamExecutionEnvironment env, Source<RawRecord, ?, ?> source,
+            TasteSettings settings) {
+        return build(env.fromSource(source, WatermarkStrategy.noWatermarks(), "Checkouts (ceiling)"), settings);
     }
 
     /**
