@@ -26,7 +26,9 @@ import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.connector.base.DeliveryGuarantee;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.core.execution.SavepointFormatType;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
@@ -325,7 +327,7 @@ public final class E2eBenchCommand {
         StreamExecutionEnvironment env = environment(options, guarantee);
         new ShelfstreamJob(options, bounded ? null : ShelfstreamJob.booksSource(options), null, null,
                 qdrantSink(options, guarantee), ShelfstreamJob.deadLetterSink(options)).build(env);
-        Sampler sampler = new Sampler(jobName);
+        Sampler sampler = new Sampler(jobName, guarantee);
         LongSupplier embedIn = () -> BenchMetricReporter.sum(jobName, "Embed books", "numRecordsIn");
         LongSupplier embedded = () -> BenchMetricReporter.sum(jobName, "Embed books", "embedding.docs");
         String collection = options.get("qdrant.collection.books");
@@ -421,13 +423,9 @@ public final class E2eBenchCommand {
         }
         kafka.createTopic(options.get("topic.dead-letter"), 1);
         String jobName = fresh("bench-checkouts");
-        StreamExecutionEnvironment env = environment(options, guarantee);
-        new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.studentsSource(options),
-                ShelfstreamJob.checkoutsSource(options), qdrantSink(options, guarantee),
-                ShelfstreamJob.deadLetterSink(options)).build(env);
-        JobClient job = env.executeAsync(jobName);
+        JobClient job = checkoutsJob(options, guarantee, null, jobName + "-setup");
         CheckoutRun result = new CheckoutRun();
-        Sampler sampler = new Sampler(jobName);
+        Sampler sampler = new Sampler(jobName, guarantee);
         boolean cancelled = false;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // setup, not timed: every book and profile embedded and visible
@@ -453,32 +451,35 @@ public final class E2eBenchCommand {
                     + "%.1f s%n", lib.generator.books().size(), lib.catalogStudents.size(),
                     (System.nanoTime() - setupStarted) / 1e9);
 
-            // throughput: n generated checkouts, as fast as the producer sends them (or at --rate)
+            // stop with a savepoint, fill the checkouts topic, restart from the savepoint: the job then reads a
+            // backlog, so its rate is its own and not the producer's (which shares the two cores)
+            String savepoint = job.stopWithSavepoint(false, checkpoints.resolve("savepoints").toUri().toString(),
+                    SavepointFormatType.CANONICAL).get();
+            cancelled = true;
             String checkoutsTopic = options.get("topic.checkouts");
+            long[] counts = send(producer, checkoutsTopic, lib.generator, n, rate);
+            long created = counts[0];
+            long returns = counts[1];
+            out.printf(Locale.ROOT, "  producer (same process, job stopped with a savepoint): %,d checkout events "
+                    + "sent in %.1f s, %,.0f/s; the job restarts from the savepoint and reads the backlog%n", n,
+                    counts[2] / 1e9, n / (counts[2] / 1e9));
+            job = checkoutsJob(options, guarantee, savepoint, jobName);
+            cancelled = false;
             LongSupplier parsed = () -> BenchMetricReporter.sum(jobName, "Parse checkouts events", "numRecordsIn");
             LongSupplier aggregated = () -> BenchMetricReporter.sum(jobName, "Student taste", "tasteUpdates");
             LongSupplier returned = () -> BenchMetricReporter.sum(jobName, "Join checkouts", "checkoutsReturned");
             LongSupplier studentPoints = () -> BenchMetricReporter.sum(jobName, "Student taste",
                     "studentPointsWritten");
             LongSupplier bookPoints = () -> BenchMetricReporter.sum(jobName, "Join checkouts", "bookPointsWritten");
-            long parsed0 = parsed.getAsLong();
-            long aggregated0 = aggregated.getAsLong();
-            long returned0 = returned.getAsLong();
-            long studentPoints0 = studentPoints.getAsLong();
-            long bookPoints0 = bookPoints.getAsLong();
-            double checkpoints0 = BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
-            long[] counts = new long[3];
-            Thread sender = new Thread(() -> counts(send(producer, checkoutsTopic, lib.generator, n, rate), counts),
-                    "bench-checkouts-producer");
+            long parsed0 = 0;
+            long aggregated0 = 0;
+            long returned0 = 0;
+            long studentPoints0 = 0;
+            long bookPoints0 = 0;
+            double checkpoints0 = 0;
             sampler.start();
             Progress progress = new Progress(parsed, n, parsed0);
-            sender.start();
             long first = waitFor(() -> parsed.getAsLong() > parsed0, "first checkout parsed");
-            sender.join();
-            long created = counts[0];
-            long returns = counts[1];
-            out.printf(Locale.ROOT, "  producer (same process): %,d checkout events sent in %.1f s, %,.0f/s%n", n,
-                    counts[2] / 1e9, n / (counts[2] / 1e9));
             long last = waitFor(() -> aggregated.getAsLong() - aggregated0 >= created
                     && returned.getAsLong() - returned0 >= returns, "every checkout aggregated");
             Run run = new Run();
@@ -518,8 +519,13 @@ public final class E2eBenchCommand {
         }
     }
 
-    private static void counts(long[] from, long[] into) {
-        System.arraycopy(from, 0, into, 0, into.length);
+    private JobClient checkoutsJob(JobOptions options, DeliveryGuarantee guarantee, String savepoint,
+            String jobName) throws Exception {
+        StreamExecutionEnvironment env = environment(options, guarantee, savepoint);
+        new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.studentsSource(options),
+                ShelfstreamJob.checkoutsSource(options), qdrantSink(options, guarantee),
+                ShelfstreamJob.deadLetterSink(options)).build(env);
+        return env.executeAsync(jobName);
     }
 
     /** Sends the first {@code n} checkout records of the generator; returns {created, returned, nanos}. */
@@ -656,7 +662,7 @@ public final class E2eBenchCommand {
         LongSupplier aggregated = () -> BenchMetricReporter.sum(jobName, "Student taste aggregate (ceiling)",
                 "numRecordsOut");
         Progress progress = new Progress(parsed, n, 0);
-        Sampler sampler = new Sampler(jobName);
+        Sampler sampler = new Sampler(jobName, DeliveryGuarantee.EXACTLY_ONCE);
         JobClient job = env.executeAsync(jobName);
         sampler.start();
         try {
@@ -755,7 +761,15 @@ public final class E2eBenchCommand {
     }
 
     private StreamExecutionEnvironment environment(JobOptions options, DeliveryGuarantee guarantee) {
+        return environment(options, guarantee, null);
+    }
+
+    private StreamExecutionEnvironment environment(JobOptions options, DeliveryGuarantee guarantee,
+            String savepoint) {
         Configuration conf = BenchMetricReporter.configure(new Configuration());
+        if (savepoint != null) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
+        }
         conf.set(RestOptions.BIND_PORT, "0");
         conf.setString("state.backend.type", "rocksdb");
         conf.setString("execution.checkpointing.incremental", "true");
@@ -891,6 +905,7 @@ public final class E2eBenchCommand {
         long maxCheckpointBytes;
         long checkpoints;
         double pointsPerSecond;
+        long points;
 
         void print(PrintStream out, String label) {
             out.printf(Locale.ROOT, "  %s: %,d events, %,.1f events/s%s%s%n", label, events, eventsPerSecond,
@@ -901,8 +916,8 @@ public final class E2eBenchCommand {
                                     + "%.1f s after submission", visibleAfterLastSeconds, totalSeconds));
             out.printf(Locale.ROOT, "    peak heap %,d MB, peak RSS %,d MB (this process: Flink, Kafka, Qdrant server; "
                             + "PostgreSQL runs apart); checkpoints: %d completed, max duration %,d ms, max size "
-                            + "%,d KB; Qdrant points written %,.0f/s%n", peakHeapMb, peakRssMb, checkpoints,
-                    maxCheckpointMillis, maxCheckpointBytes / 1024, pointsPerSecond);
+                            + "%,d KB; Qdrant points written %,d, %,.0f/s%n", peakHeapMb, peakRssMb, checkpoints,
+                    maxCheckpointMillis, maxCheckpointBytes / 1024, points, pointsPerSecond);
         }
     }
 
@@ -950,6 +965,7 @@ public final class E2eBenchCommand {
     /** Samples heap, RSS and checkpoint gauges of a job while it runs. */
     private static final class Sampler {
         private final String jobName;
+        private final DeliveryGuarantee guarantee;
         private final AtomicBoolean running = new AtomicBoolean();
         private volatile long peakHeap;
         private volatile long peakRss;
@@ -959,15 +975,25 @@ public final class E2eBenchCommand {
         private double checkpoints0;
         private Thread thread;
 
-        Sampler(String jobName) {
+        Sampler(String jobName, DeliveryGuarantee guarantee) {
             this.jobName = jobName;
+            this.guarantee = guarantee;
+        }
+
+        /** Points the sink wrote: applied by the committer (EXACTLY_ONCE) or sent by the writer. */
+        private long points() {
+            // the writer's own pointsUpserted is not reported in AT_LEAST_ONCE (a second counter of that name
+            // registered on the same group first), so count what the writer sent
+            return guarantee == DeliveryGuarantee.EXACTLY_ONCE
+                    ? BenchMetricReporter.sum(jobName, "", SinkMetrics.POINTS_UPSERTED)
+                    : BenchMetricReporter.sum(jobName, "Qdrant", "numRecordsSend");
         }
 
         void start() {
             if (!running.compareAndSet(false, true)) {
                 return;
             }
-            upserted0 = BenchMetricReporter.sum(jobName, "", SinkMetrics.POINTS_UPSERTED);
+            upserted0 = points();
             checkpoints0 = checkpoints();
             thread = new Thread(() -> {
                 while (running.get()) {
@@ -1008,8 +1034,8 @@ public final class E2eBenchCommand {
             run.maxCheckpointMillis = maxCheckpointMillis;
             run.maxCheckpointBytes = maxCheckpointBytes;
             run.checkpoints = (long) (checkpoints() - checkpoints0);
-            run.pointsPerSecond = (BenchMetricReporter.sum(jobName, "", SinkMetrics.POINTS_UPSERTED) - upserted0)
-                    / (nanos / 1e9);
+            run.points = points() - upserted0;
+            run.pointsPerSecond = run.points / (nanos / 1e9);
         }
 
         void stop() {
