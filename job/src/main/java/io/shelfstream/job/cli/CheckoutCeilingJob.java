@@ -5,21 +5,20 @@ import java.util.Map;
 import java.util.SplittableRandom;
 
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
-import org.apache.flink.api.common.functions.OpenContext;
-import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.api.connector.source.Source;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
-import org.apache.flink.util.Collector;
+import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.util.OutputTag;
 
 import io.shelfstream.job.records.CheckoutChange;
 import io.shelfstream.job.records.RawRecord;
 import io.shelfstream.job.operators.ParseEventsFunction;
+import io.shelfstream.job.taste.CompactingKeyedOperator;
 import io.shelfstream.job.taste.StudentTaste;
 import io.shelfstream.job.taste.TasteSettings;
 import io.shelfstream.schemas.DeadLetter;
@@ -28,7 +27,8 @@ import io.shelfstream.schemas.DeadLetter;
  * The ceiling of the checkouts path, for {@code bench e2e}: a bare Flink job that parses the same {@code checkouts}
  * records as the job ({@link ParseEventsFunction#checkoutChanges}) and keeps the same per-student aggregate
  * ({@link StudentTaste#addCheckout}, one {@link StudentTaste} per student in keyed value state, in whatever state
- * backend the environment has), with no catalog lookup, no model, no join with book state and no sink.
+ * backend the environment has, buffered between checkpoints as the job's taste operator buffers it), with no
+ * catalog lookup, no model, no join with book state and no sink.
  *
  * <p>A book's vector is a fixed pseudo-random unit vector derived from its id (what the join would send is the
  * book's embedding; the aggregate's cost does not depend on the values). Returns are parsed and counted but change
@@ -63,8 +63,8 @@ public final class CheckoutCeilingJob {
                 .process(ParseEventsFunction.checkoutChanges(REJECTED, MAX_RECORD_BYTES))
                 .name("Parse checkouts events (ceiling)")
                 .keyBy(CheckoutChange::studentId, Types.STRING)
-                .process(new Aggregate(settings))
-                .name("Student taste aggregate (ceiling)");
+                .transform("Student taste aggregate (ceiling)", TypeInformation.of(StudentCount.class),
+                        new Aggregate(settings));
     }
 
     /** {@link #build(DataStream, TasteSettings)} on a source, e.g. a bounded Kafka source. */
@@ -103,13 +103,18 @@ public final class CheckoutCeilingJob {
     public record StudentCount(String studentId, long checkoutCount) {
     }
 
-    /** The per-student aggregate: one {@link StudentTaste} per key, read and written once per checkout. */
-    static final class Aggregate extends KeyedProcessFunction<String, CheckoutChange, StudentCount> {
+    /**
+     * The per-student aggregate: one {@link StudentTaste} per key, kept like the job's taste operator keeps it (on
+     * the heap between checkpoints, written to the state backend once per changed student per checkpoint; see
+     * {@link CompactingKeyedOperator}), with no point to emit.
+     */
+    static final class Aggregate extends CompactingKeyedOperator<StudentCount>
+            implements OneInputStreamOperator<CheckoutChange, StudentCount> {
 
         private static final long serialVersionUID = 1L;
 
         private final TasteSettings settings;
-        private transient ValueState<StudentTaste> taste;
+        private transient BufferedValue<StudentTaste> taste;
         private transient Map<String, float[]> vectors;
 
         Aggregate(TasteSettings settings) {
@@ -117,15 +122,16 @@ public final class CheckoutCeilingJob {
         }
 
         @Override
-        public void open(OpenContext openContext) {
-            taste = getRuntimeContext().getState(new ValueStateDescriptor<>("ceiling-student-taste",
-                    TypeInformation.of(StudentTaste.class)));
+        public void open() throws Exception {
+            super.open();
+            taste = buffered(getRuntimeContext().getState(new ValueStateDescriptor<>("ceiling-student-taste",
+                    TypeInformation.of(StudentTaste.class))));
             vectors = new HashMap<>();
         }
 
         @Override
-        public void processElement(CheckoutChange checkout, Context context, Collector<StudentCount> out)
-                throws Exception {
+        public void processElement(StreamRecord<CheckoutChange> record) throws Exception {
+            CheckoutChange checkout = record.getValue();
             if (!checkout.created()) {
                 return;
             }
@@ -136,7 +142,13 @@ public final class CheckoutCeilingJob {
             s.addCheckout(vectors.computeIfAbsent(checkout.bookId(), CheckoutCeilingJob::bookVector),
                     checkout.bookId(), checkout.occurredAtMillis(), settings);
             taste.update(s);
-            out.collect(new StudentCount(checkout.studentId(), s.checkoutCount));
+            markDirty();
+            output.collect(new StreamRecord<>(new StudentCount(checkout.studentId(), s.checkoutCount)));
+        }
+
+        @Override
+        protected void emitPoint() {
+            // no sink: the aggregate is the whole job
         }
     }
 }

@@ -105,7 +105,7 @@ public final class E2eBenchCommand {
     private static final String USAGE = "usage: ./shelfstream bench e2e [--workload books|checkouts|backfill|all]"
             + " [--events N] [--docs N] [--rate R] [--students S] [--books B]"
             + " [--guarantee exactly-once|at-least-once] [--checkpoint-interval D] [--alo-checkpoint-interval D]"
-            + " [--latency-seconds S] [--parallelism P] [--sweep] [--out DIR]";
+            + " [--latency-seconds S] [--parallelism P] [--sweep | --sweep-only] [--out DIR]";
 
     private final PrintStream out;
     private String workload = "all";
@@ -121,6 +121,7 @@ public final class E2eBenchCommand {
     private int latencySeconds = 20;
     private int parallelism = 1;
     private boolean sweep;
+    private boolean skipMain;
     private Path outDir = Paths.get("bench-results");
 
     private LocalKafka kafka;
@@ -170,6 +171,11 @@ public final class E2eBenchCommand {
             String option = args[i];
             if (option.equals("--sweep")) {
                 sweep = true;
+                continue;
+            }
+            if (option.equals("--sweep-only")) {
+                sweep = true;
+                skipMain = true;
                 continue;
             }
             if (i + 1 >= args.length) {
@@ -229,10 +235,10 @@ public final class E2eBenchCommand {
         qdrant = LocalQdrantServer.start();
         client = QdrantEndpoint.of("localhost", qdrant.port()).newClient();
 
-        if (workload.equals("all") || workload.equals("books") || workload.equals("backfill")) {
+        if (!skipMain && (workload.equals("all") || workload.equals("books") || workload.equals("backfill"))) {
             booksAndBackfill(docs, EmbeddingBatchSize.DEFAULT, true);
         }
-        if (workload.equals("all") || workload.equals("checkouts")) {
+        if (!skipMain && (workload.equals("all") || workload.equals("checkouts"))) {
             checkouts();
         }
         if (sweep) {
@@ -478,14 +484,14 @@ public final class E2eBenchCommand {
             long bookPoints0 = 0;
             double checkpoints0 = 0;
             sampler.start();
-            Progress progress = new Progress(parsed, n, parsed0);
+            Progress progress = new Progress(aggregated, created, aggregated0);
             long first = waitFor(() -> parsed.getAsLong() > parsed0, "first checkout parsed");
             long last = waitFor(() -> aggregated.getAsLong() - aggregated0 >= created
                     && returned.getAsLong() - returned0 >= returns, "every checkout aggregated");
             Run run = new Run();
             run.events = n;
             run.eventsPerSecond = n / ((last - first) / 1e9);
-            run.steadyEventsPerSecond = progress.steadyRate();
+            run.steadyEventsPerSecond = progress.steadyRate((double) n / created);
             run.totalSeconds = (last - first) / 1e9;
             // the points of the last checkpoint: wait for two more checkpoints to complete
             double cps = BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
@@ -661,7 +667,7 @@ public final class E2eBenchCommand {
                 "numRecordsIn");
         LongSupplier aggregated = () -> BenchMetricReporter.sum(jobName, "Student taste aggregate (ceiling)",
                 "numRecordsOut");
-        Progress progress = new Progress(parsed, n, 0);
+        Progress progress = new Progress(aggregated, created, 0);
         Sampler sampler = new Sampler(jobName, DeliveryGuarantee.EXACTLY_ONCE);
         JobClient job = env.executeAsync(jobName);
         sampler.start();
@@ -671,7 +677,7 @@ public final class E2eBenchCommand {
             Run run = new Run();
             run.events = n;
             run.eventsPerSecond = n / ((last - first) / 1e9);
-            run.steadyEventsPerSecond = progress.steadyRate();
+            run.steadyEventsPerSecond = progress.steadyRate((double) n / created);
             sampler.finish(run, last - first);
             return run;
         } finally {
@@ -684,6 +690,16 @@ public final class E2eBenchCommand {
 
     private void sweep() throws Exception {
         out.printf(Locale.ROOT, "%n== sweep (load average %.2f)%n", load());
+        if (!workload.equals("books") && !workload.equals("backfill")) {
+            studentSweep();
+        }
+        if (!workload.equals("checkouts")) {
+            batchSweep();
+        }
+        out.println("sweep written to " + outDir.toAbsolutePath());
+    }
+
+    private void studentSweep() throws Exception {
         List<List<Object>> rows = new ArrayList<>();
         double[][] job = new double[2][3];
         double[][] ceil = new double[2][3];
@@ -716,7 +732,9 @@ public final class E2eBenchCommand {
         series.put("ceiling (parse + aggregate)", ceil);
         BenchCharts.lineChart(outDir.resolve("sweep-students.png"), "Checkouts events/s by students (state size)",
                 "students", "events/s", series, true);
+    }
 
+    private void batchSweep() throws Exception {
         List<List<Object>> bookRows = new ArrayList<>();
         int[] batches = {16, 64, 256};
         double[][] bookJob = new double[2][batches.length];
@@ -737,8 +755,6 @@ public final class E2eBenchCommand {
         bookSeries.put("bare model", bookBare);
         BenchCharts.lineChart(outDir.resolve("sweep-batch.png"), "Books docs/s by embedding batch size",
                 "embedding.batch.max-records", "docs/s", bookSeries, true);
-        out.println("sweep written to " + outDir.toAbsolutePath() + " (sweep-students.csv/.png, "
-                + "sweep-batch.csv/.png)");
     }
 
     // ---------------------------------------------------------------------------------------------- helpers
@@ -910,7 +926,7 @@ public final class E2eBenchCommand {
         void print(PrintStream out, String label) {
             out.printf(Locale.ROOT, "  %s: %,d events, %,.1f events/s%s%s%n", label, events, eventsPerSecond,
                     Double.isNaN(steadyEventsPerSecond) ? ""
-                            : String.format(Locale.ROOT, " (10%%-90%% of the events: %,.0f/s)", steadyEventsPerSecond),
+                            : String.format(Locale.ROOT, " (between 10%% and 90%% of the output: %,.0f/s)", steadyEventsPerSecond),
                     Double.isNaN(visibleAfterLastSeconds) ? ""
                             : String.format(Locale.ROOT, "; last point visible %.1f s after the last embedding, "
                                     + "%.1f s after submission", visibleAfterLastSeconds, totalSeconds));
@@ -921,7 +937,10 @@ public final class E2eBenchCommand {
         }
     }
 
-    /** Records a progress counter's samples to give the rate between 10% and 90% of the events. */
+    /**
+     * Watches an output counter (checkouts aggregated) to give the rate between 10% and 90% of the output, which
+     * leaves out the restore at the start and the last checkpoint's flush at the end.
+     */
     private static final class Progress {
         private final LongSupplier counter;
         private final long n;
@@ -957,8 +976,9 @@ public final class E2eBenchCommand {
             }
         }
 
-        double steadyRate() {
-            return at90 == 0 || at10 == at90 ? Double.NaN : (0.8 * n) / ((at90 - at10) / 1e9);
+        /** Counted items per second between 10% and 90% of them, scaled to {@code events / items} events each. */
+        double steadyRate(double eventsPerItem) {
+            return at90 == 0 || at10 == at90 ? Double.NaN : (0.8 * n * eventsPerItem) / ((at90 - at10) / 1e9);
         }
     }
 

@@ -28,12 +28,12 @@ import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
  *
  * @param <OUT> the output records
  */
-abstract class CompactingKeyedOperator<OUT> extends AbstractStreamOperator<OUT> {
+public abstract class CompactingKeyedOperator<OUT> extends AbstractStreamOperator<OUT> {
 
     private static final long serialVersionUID = 1L;
 
     /** Dirty keys after which the operator writes them without waiting for the barrier. */
-    static final int MAX_DIRTY_KEYS = 50_000;
+    public static final int MAX_DIRTY_KEYS = 50_000;
 
     private transient LinkedHashSet<Object> dirty;
     private transient List<BufferedValue<?>> buffers;

@@ -60,7 +60,7 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
     private final TasteSettings settings;
 
     private transient BufferedValue<StudentTaste> taste;
-    private transient ValueState<StudentTaste> orphan;
+    private transient BufferedValue<StudentTaste> orphan;
     private transient Counter updates;
     private transient Counter withoutProfile;
     private transient Counter pointsWritten;
@@ -90,7 +90,7 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
         ValueStateDescriptor<StudentTaste> orphanDescriptor = new ValueStateDescriptor<>(ORPHAN_STATE,
                 TypeInformation.of(StudentTaste.class));
         orphanDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(settings.idleStateTtl()).build());
-        orphan = getRuntimeContext().getState(orphanDescriptor);
+        orphan = buffered(getRuntimeContext().getState(orphanDescriptor));
         updates = getMetricGroup().counter("tasteUpdates");
         withoutProfile = getMetricGroup().counter("checkoutsWithoutProfile");
         pointsWritten = getMetricGroup().counter("studentPointsWritten");
