@@ -30,6 +30,8 @@ public final class ShelfstreamCli {
             case "embed" -> System.exit(EmbedCommand.run(rest, System.out, System.err));
             case "bench" -> System.exit(rest.length > 0 && rest[0].equals("enrichment")
                     ? EnrichmentBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
+                    : rest.length > 0 && rest[0].equals("e2e")
+                    ? E2eBenchCommand.run(Arrays.copyOfRange(rest, 1, rest.length), System.out, System.err)
                     : BenchCommand.run(rest, System.out, System.err));
             case "generate" -> System.exit(GenerateCommand.run(rest, System.out, System.err));
             case "search" -> System.exit(SearchCommand.run(rest, System.out, System.err));
@@ -73,6 +75,10 @@ public final class ShelfstreamCli {
                 "  bench enrichment [--records N] [--rows N] [--batch-size N] [--max-batch-delay D] [--pool-size N]",
                 "        time the books catalog lookup batched and with one query per record, in one process against",
                 "        a local PostgreSQL; print lookups/s and database round trips per 1,000 records.",
+                "  bench e2e [--workload books|checkouts|backfill|all] [--events N] [--docs N] [--rate R]",
+                "            [--students S] [--guarantee exactly-once|at-least-once] [--sweep] [--out DIR]",
+                "        the whole job in a MiniCluster against local services: events/s per workload against its",
+                "        ceiling measured in the same run, event-to-visible latency, heap, RSS, checkpoints.",
                 "  generate --books N --students M --checkouts K [--seed S] [--malformed-fraction F]",
                 "           [--kafka BOOTSTRAP] [--jdbc-url URL --jdbc-user U --jdbc-password P] [--topic-prefix P]",
                 "        a synthetic library, seeded: the catalog into PostgreSQL, events into the books, students",

@@ -62,7 +62,7 @@ public final class BookCheckoutJoinOperator extends CompactingKeyedOperator<Poin
 
     /** Where joined checkouts go, towards the student's taste aggregate. */
     public static final OutputTag<TasteContribution> TASTE_CONTRIBUTIONS =
-            new OutputTag<>("taste-contributions", TypeInformation.of(TasteContribution.class));
+            new OutputTag<>("taste-contributions", TasteContributionTypeInfo.INSTANCE);
 
     static final String BOOK_STATE = "book-vector";
     static final String REMOVED_STATE = "book-removed-at";
@@ -73,7 +73,7 @@ public final class BookCheckoutJoinOperator extends CompactingKeyedOperator<Poin
     private final TasteSettings settings;
     private final OutputTag<DeadLetter> deadLetters;
 
-    private transient ValueState<BookVector> book;
+    private transient BufferedValue<BookVector> book;
     private transient ValueState<Long> removedAt;
     private transient ListState<PendingCheckout> waiting;
     private transient InternalTimerService<VoidNamespace> timers;
@@ -98,8 +98,8 @@ public final class BookCheckoutJoinOperator extends CompactingKeyedOperator<Poin
     @Override
     public void open() throws Exception {
         super.open();
-        book = getRuntimeContext().getState(new ValueStateDescriptor<>(BOOK_STATE,
-                TypeInformation.of(BookVector.class)));
+        book = buffered(getRuntimeContext().getState(new ValueStateDescriptor<>(BOOK_STATE,
+                TypeInformation.of(BookVector.class))));
         ValueStateDescriptor<Long> removed = new ValueStateDescriptor<>(REMOVED_STATE, Types.LONG);
         removed.enableTimeToLive(StateTtlConfig.newBuilder(settings.idleStateTtl()).build());
         removedAt = getRuntimeContext().getState(removed);

@@ -59,8 +59,8 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
 
     private final TasteSettings settings;
 
-    private transient ValueState<StudentTaste> taste;
-    private transient ValueState<StudentTaste> orphan;
+    private transient BufferedValue<StudentTaste> taste;
+    private transient BufferedValue<StudentTaste> orphan;
     private transient Counter updates;
     private transient Counter withoutProfile;
     private transient Counter pointsWritten;
@@ -85,12 +85,12 @@ public final class StudentTasteOperator extends CompactingKeyedOperator<PointWri
     @Override
     public void open() throws Exception {
         super.open();
-        taste = getRuntimeContext().getState(new ValueStateDescriptor<>(TASTE_STATE,
-                TypeInformation.of(StudentTaste.class)));
+        taste = buffered(getRuntimeContext().getState(new ValueStateDescriptor<>(TASTE_STATE,
+                TypeInformation.of(StudentTaste.class))));
         ValueStateDescriptor<StudentTaste> orphanDescriptor = new ValueStateDescriptor<>(ORPHAN_STATE,
                 TypeInformation.of(StudentTaste.class));
         orphanDescriptor.enableTimeToLive(StateTtlConfig.newBuilder(settings.idleStateTtl()).build());
-        orphan = getRuntimeContext().getState(orphanDescriptor);
+        orphan = buffered(getRuntimeContext().getState(orphanDescriptor));
         updates = getMetricGroup().counter("tasteUpdates");
         withoutProfile = getMetricGroup().counter("checkoutsWithoutProfile");
         pointsWritten = getMetricGroup().counter("studentPointsWritten");
