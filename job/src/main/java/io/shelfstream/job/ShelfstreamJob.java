@@ -45,6 +45,8 @@ import io.shelfstream.job.embed.EmbeddingBatchOptions;
 import io.shelfstream.job.embed.EmbeddingOperator;
 import io.shelfstream.job.ledger.LedgerEntries;
 import io.shelfstream.job.migration.AliasSwitcher;
+import io.shelfstream.job.migration.BackfillEnd;
+import io.shelfstream.job.migration.BackfillEndMarker;
 import io.shelfstream.job.operators.BookEmbeddingAdapter;
 import io.shelfstream.job.operators.NewestRowFilter;
 import io.shelfstream.job.operators.ParseEventsFunction;
@@ -157,19 +159,29 @@ public final class ShelfstreamJob {
         List<DataStream<DeadLetter>> rejected = new ArrayList<>();
 
         SingleOutputStreamOperator<PointWrite> bookPoints = null;
-        List<DataStream<?>> backfills = new ArrayList<>();
         DataStream<EnrichedBook> booksBackfill = backfill.contains("books") ? backfillBooks(env) : null;
         DataStream<EnrichedStudent> studentsBackfill = backfill.contains("students") ? backfillStudents(env) : null;
-        if (booksBackfill != null) {
-            backfills.add(booksBackfill);
-        }
-        if (studentsBackfill != null) {
-            backfills.add(studentsBackfill);
-        }
+        DataStream<EnrichedBook> liveBookRows = liveBooks(env, rejected);
+        DataStream<EnrichedStudent> liveStudentRows = liveStudents(env, rejected);
         if (options.bool("qdrant.versioned")) {
-            aliasSwitcher(env, backfills);
+            List<DataStream<BackfillEnd>> switcherInputs = new ArrayList<>();
+            if (booksBackfill != null) {
+                switcherInputs.add(backfillEnds(booksBackfill, "books", UID_BACKFILL_BOOKS));
+            }
+            if (studentsBackfill != null) {
+                switcherInputs.add(backfillEnds(studentsBackfill, "students", UID_BACKFILL_STUDENTS));
+            }
+            if (liveBookRows != null) {
+                switcherInputs.add(AliasSwitcher.keepAlive(liveBookRows, UID_ALIAS_SWITCHER + "-live-books"));
+            }
+            if (liveStudentRows != null) {
+                switcherInputs.add(AliasSwitcher.keepAlive(liveStudentRows, UID_ALIAS_SWITCHER + "-live-students"));
+            }
+            if (!switcherInputs.isEmpty()) {
+                aliasSwitcher(switcherInputs, backfill);
+            }
         }
-        DataStream<EnrichedBook> bookRows = union(liveBooks(env, rejected), booksBackfill);
+        DataStream<EnrichedBook> bookRows = union(liveBookRows, booksBackfill);
         List<DataStream<LedgerEntry>> ledger = new ArrayList<>();
         if (bookRows != null) {
             bookPoints = embedBooks(bookRows);
@@ -206,7 +218,7 @@ public final class ShelfstreamJob {
         }
 
         DataStream<PointWrite> studentWrites = null;
-        DataStream<EnrichedStudent> studentRows = union(liveStudents(env, rejected), studentsBackfill);
+        DataStream<EnrichedStudent> studentRows = union(liveStudentRows, studentsBackfill);
         if (studentRows != null) {
             SingleOutputStreamOperator<PointWrite> profiles = embedStudents(studentRows);
             rejected.add(profiles.getSideOutput(DEAD_LETTERS));
@@ -394,29 +406,30 @@ public final class ShelfstreamJob {
         return embedderOptions(options).modelId().toLowerCase(java.util.Locale.ROOT).replaceAll("[^a-z0-9_-]", "_");
     }
 
+    /** A backfill's end markers, one per subtask, chained to it ({@link BackfillEndMarker}). */
+    private static <T> DataStream<BackfillEnd> backfillEnds(DataStream<T> backfill, String entities, String uid) {
+        return backfill.transform("Backfill end: " + entities, TypeInformation.of(BackfillEnd.class),
+                        new BackfillEndMarker<T>(entities))
+                .uid(uid + "-end");
+    }
+
     /**
-     * With {@code qdrant.versioned}, the alias switcher: fed by the backfill (or by nothing but its end), it points
-     * the readers' aliases at this job's collections once they have caught up ({@link AliasSwitcher}).
+     * With {@code qdrant.versioned}, the alias switcher: fed by the backfills' ends and kept running by the live
+     * streams, it points the readers' aliases at this job's collections once they have caught up
+     * ({@link AliasSwitcher}).
      */
-    private void aliasSwitcher(StreamExecutionEnvironment env, List<DataStream<?>> backfills) {
+    private void aliasSwitcher(List<DataStream<BackfillEnd>> inputs, Set<String> backfills) {
         Map<String, String> aliases = new LinkedHashMap<>();
         aliases.put(options.get("qdrant.collection.books"), collection(options, "books"));
         aliases.put(options.get("qdrant.collection.students"), collection(options, "students"));
-        DataStream<Object> input;
-        if (backfills.isEmpty()) {
-            input = env.fromSequence(0, 0).map(x -> (Object) x).returns(Object.class).uid("alias-switch-input")
-                    .name("No backfill");
-        } else {
-            input = backfills.get(0).map(x -> (Object) x).returns(Object.class).uid("alias-switch-input");
-            for (DataStream<?> more : backfills.subList(1, backfills.size())) {
-                input = input.union(more.map(x -> (Object) x).returns(Object.class).uid("alias-switch-input-2"));
-            }
+        DataStream<BackfillEnd> input = inputs.get(0);
+        for (DataStream<BackfillEnd> more : inputs.subList(1, inputs.size())) {
+            input = input.union(more);
         }
         QdrantEndpoint endpoint = QdrantEndpoint.parse(options.get("qdrant.url"));
         String key = options.get("qdrant.api-key");
         input.transform("Switch Qdrant aliases", Types.VOID,
-                        new AliasSwitcher<>(key.isEmpty() ? endpoint : endpoint.withApiKey(key), aliases,
-                                !backfills.isEmpty()))
+                        new AliasSwitcher(key.isEmpty() ? endpoint : endpoint.withApiKey(key), aliases, backfills))
                 .setParallelism(1)
                 .uid(UID_ALIAS_SWITCHER);
     }

@@ -1,14 +1,26 @@
 package io.shelfstream.job.migration;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
+import org.apache.flink.api.common.state.ListState;
+import org.apache.flink.api.common.state.ListStateDescriptor;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.runtime.state.StateInitializationContext;
+import org.apache.flink.runtime.state.StateSnapshotContext;
+import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.operators.AbstractStreamOperator;
 import org.apache.flink.streaming.api.operators.BoundedOneInput;
 import org.apache.flink.streaming.api.operators.OneInputStreamOperator;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.util.Collector;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -20,29 +32,37 @@ import io.shelfstream.connectors.qdrant.QdrantEndpoint;
  * Points the readers' aliases ({@code books}, {@code students}) at the collections this job writes
  * ({@code books__<model>}, ...) once those have caught up: the switch of a model migration.
  *
- * <p>Its input is the job's catalog backfill (any record type; only the end matters), at parallelism 1. When the
- * backfill has ended, the job takes its final checkpoint for this task; when that checkpoint is complete, every
- * backfilled row is in a committed checkpoint, and the Qdrant sink applies it as that completion is announced. The
- * switcher then waits until the new collections' point counts have stopped changing ({@link #SETTLED} apart, so the
- * sink's commit has landed), and switches each alias in one alias request ({@link QdrantAliases#switchAlias}):
- * readers see the old collection or the new one, never none. Switching again is a no-op, so a restart after the
- * switch changes nothing. An alias that does not exist yet is created at the first completed checkpoint (a first
- * deployment has nothing to wait for); without a backfill input, an alias that points elsewhere is left alone.
+ * <p>Its input is the union of the backfills' {@link BackfillEnd} markers and the job's live streams turned into
+ * nothing ({@link #keepAlive}), at parallelism 1, so the switcher runs as long as the job does and keeps hearing of
+ * completed checkpoints; it does not depend on a finishing task's last notification. When every subtask of every
+ * expected backfill has ended, the switcher notes the first checkpoint it takes after that ({@code C}): every
+ * backfilled row was before that checkpoint's barrier on the embedding path, so the Qdrant sink commits it when
+ * {@code C} completes. The switcher waits for a later checkpoint to complete (the sink applies its commits in
+ * checkpoint order, before it takes the next one), then until the new collections' point counts have stopped
+ * changing ({@link #SETTLED} apart), and switches each alias in one alias request ({@link QdrantAliases#switchAlias}):
+ * readers see the old collection or the new one, never none. The markers heard are kept in operator state, so a
+ * restore after some backfill subtasks had finished still switches; switching again is a no-op. A job without live
+ * input (backfill only) switches at its final checkpoint. An alias that does not exist yet is created at the first
+ * completed checkpoint (a first deployment has nothing to wait for); without a backfill, an alias that points
+ * elsewhere is left alone.
  */
-public final class AliasSwitcher<T> extends AbstractStreamOperator<Void>
-        implements OneInputStreamOperator<T, Void>, BoundedOneInput {
+public final class AliasSwitcher extends AbstractStreamOperator<Void>
+        implements OneInputStreamOperator<BackfillEnd, Void>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
     private static final Logger LOG = LoggerFactory.getLogger(AliasSwitcher.class);
     /** Point counts must not change for this long before the switch. */
     static final Duration SETTLED = Duration.ofSeconds(2);
     /** Longest wait for the counts to settle. */
-    static final Duration MAX_WAIT = Duration.ofMinutes(5);
+    static final Duration MAX_WAIT = Duration.ofMinutes(1);
 
     private final QdrantEndpoint endpoint;
     private final Map<String, String> aliasToCollection;
-    private final boolean waitsForBackfill;
-    private transient boolean backfillEnded;
+    private final Set<String> backfills;
+    private transient ListState<String> endsState;
+    private transient Set<String> ends;
+    private transient boolean inputEnded;
+    private transient long endCheckpoint;
     private transient boolean done;
 
     /**
@@ -50,22 +70,78 @@ public final class AliasSwitcher<T> extends AbstractStreamOperator<Void>
      *
      * @param endpoint          Qdrant
      * @param aliasToCollection each alias and the collection it must point at
-     * @param waitsForBackfill  whether the input is a backfill to wait for before switching an existing alias
+     * @param backfills         the backfills ({@code books}, {@code students}) to wait for before switching an
+     *                          existing alias; empty: only create missing aliases
      */
-    public AliasSwitcher(QdrantEndpoint endpoint, Map<String, String> aliasToCollection, boolean waitsForBackfill) {
+    public AliasSwitcher(QdrantEndpoint endpoint, Map<String, String> aliasToCollection, Set<String> backfills) {
         this.endpoint = endpoint;
         this.aliasToCollection = new LinkedHashMap<>(aliasToCollection);
-        this.waitsForBackfill = waitsForBackfill;
+        this.backfills = new TreeSet<>(backfills);
+    }
+
+    /** A live stream turned into no markers at all: it only keeps the switcher's task running with the job. */
+    public static <T> DataStream<BackfillEnd> keepAlive(DataStream<T> live, String uid) {
+        return live.flatMap((T value, Collector<BackfillEnd> out) -> { })
+                .returns(BackfillEnd.class)
+                .uid(uid)
+                .name("Keep the alias switcher running");
     }
 
     @Override
-    public void processElement(StreamRecord<T> element) {
-        // only the end of the backfill matters
+    public void initializeState(StateInitializationContext context) throws Exception {
+        super.initializeState(context);
+        endsState = context.getOperatorStateStore().getListState(
+                new ListStateDescriptor<>("backfill-ends", Types.STRING));
+        ends = new TreeSet<>();
+        for (String end : endsState.get()) {
+            ends.add(end);
+        }
+        endCheckpoint = -1;
+    }
+
+    @Override
+    public void processElement(StreamRecord<BackfillEnd> element) {
+        BackfillEnd end = element.getValue();
+        if (ends.add(end.key())) {
+            LOG.info("Heard {}{}", end, backfillComplete() ? "; every backfill has ended" : "");
+        }
     }
 
     @Override
     public void endInput() {
-        backfillEnded = true;
+        inputEnded = true;
+    }
+
+    /** Whether every subtask of every expected backfill has sent its end. */
+    boolean backfillComplete() {
+        if (backfills.isEmpty()) {
+            return false;
+        }
+        for (String entities : backfills) {
+            Map<Integer, Set<Integer>> subtasksByParallelism = new HashMap<>();
+            for (String end : ends) {
+                String[] parts = end.split("/");
+                if (parts[0].equals(entities)) {
+                    subtasksByParallelism.computeIfAbsent(Integer.parseInt(parts[2]), p -> new HashSet<>())
+                            .add(Integer.parseInt(parts[1]));
+                }
+            }
+            boolean ended = subtasksByParallelism.entrySet().stream()
+                    .anyMatch(e -> e.getValue().size() == e.getKey());
+            if (!ended) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    @Override
+    public void snapshotState(StateSnapshotContext context) throws Exception {
+        super.snapshotState(context);
+        endsState.update(new ArrayList<>(ends));
+        if (endCheckpoint < 0 && backfillComplete()) {
+            endCheckpoint = context.getCheckpointId();
+        }
     }
 
     @Override
@@ -99,17 +175,19 @@ public final class AliasSwitcher<T> extends AbstractStreamOperator<Void>
                 done = true;
                 return;
             }
-            if (!waitsForBackfill || !backfillEnded) {
+            // a later checkpoint than the one covering the backfill's rows, or the last one a bounded job takes
+            boolean caughtUp = endCheckpoint >= 0 && (checkpointId > endCheckpoint || inputEnded);
+            if (!caughtUp) {
                 return;
             }
             waitUntilSettled(client);
             for (Map.Entry<String, String> e : aliasToCollection.entrySet()) {
-                if (client.collectionExistsAsync(e.getKey()).get()) {
+                if (aliases.target(e.getKey()).isEmpty() && client.collectionExistsAsync(e.getKey()).get()) {
                     continue; // a collection holds the alias's name: reported above, left to the operator
                 }
                 Optional<String> previous = aliases.switchAlias(e.getKey(), e.getValue());
-                LOG.info("Switched alias {} from {} to {} (backfill complete)", e.getKey(), previous.orElse("nothing"),
-                        e.getValue());
+                LOG.info("Switched alias {} from {} to {} (backfill complete at checkpoint {}, switched after {})",
+                        e.getKey(), previous.orElse("nothing"), e.getValue(), endCheckpoint, checkpointId);
             }
             done = true;
         }

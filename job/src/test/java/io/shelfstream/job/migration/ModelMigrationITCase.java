@@ -19,7 +19,6 @@ import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 import io.qdrant.client.WithPayloadSelectorFactory;
@@ -43,11 +42,7 @@ import io.shelfstream.schemas.generator.LibraryGenerator;
  * when it has caught up. A reader searching through the alias the whole time never gets an error or an empty
  * answer; afterwards every point behind both aliases carries the int8 model id and the newest catalog row, and
  * {@code cleanup} deletes the old collections.
- *
- * <p>Not run by default ({@code -Dshelfstream.it.migration=true} runs it): it passes alone, but in the full suite the
- * second job's alias switch did not happen within the wait, so the switch is not yet dependable (see README).
  */
-@EnabledIfSystemProperty(named = "shelfstream.it.migration", matches = "true")
 class ModelMigrationITCase {
 
     @RegisterExtension
