@@ -116,9 +116,8 @@ public final class QdrantSink implements Sink<PointWrite>, SupportsCommitter<Qdr
     @Override
     public SinkWriter<PointWrite> createWriter(WriterInitContext context) throws IOException {
         try {
-            return new QdrantSinkWriter(settings, GrpcQdrantGateway.connect(settings.endpoint(),
-                    settings.requestTimeout()), newRetrier(context.metricGroup()), context.metricGroup(),
-                    context.metricGroup().getNumRecordsSendCounter());
+            return QdrantSinkWriter.create(settings, GrpcQdrantGateway.connect(settings.endpoint(),
+                    settings.requestTimeout()), context.metricGroup(), context.metricGroup().getNumRecordsSendCounter());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IOException("Interrupted while preparing the Qdrant collections", e);
@@ -136,12 +135,6 @@ public final class QdrantSink implements Sink<PointWrite>, SupportsCommitter<Qdr
     @Override
     public SimpleVersionedSerializer<QdrantCommittable> getCommittableSerializer() {
         return new QdrantCommittableSerializer();
-    }
-
-    private Retrier newRetrier(org.apache.flink.metrics.MetricGroup group) {
-        // Without a sending writer (EXACTLY_ONCE) its retries only cover collection setup; count them apart.
-        return new Retrier(settings.retryPolicy(),
-                new SinkMetrics(settings.isExactlyOnce() ? group.addGroup("setup") : group));
     }
 
     /** The delivery guarantee this sink was built with. */

@@ -41,18 +41,31 @@ public final class QdrantSinkWriter implements CommittingSinkWriter<PointWrite, 
     private final Counter recordsSent;
 
     /**
-     * A writer that talks to Qdrant through {@code gateway} (closed with the writer) and registers its metrics on
-     * {@code metrics}; ensures the collections before it returns.
+     * The writer of a sink: its metrics on {@code group}. EXACTLY_ONCE counts the retries of collection setup in a
+     * {@code setup} subgroup (the committer owns the sink's counters); AT_LEAST_ONCE has one {@link SinkMetrics} for
+     * the retrier and the writer, since a metric group keeps only the first counter registered under a name.
      */
-    public QdrantSinkWriter(SinkSettings settings, QdrantGateway gateway, Retrier retrier, MetricGroup metrics,
+    public static QdrantSinkWriter create(SinkSettings settings, QdrantGateway gateway, MetricGroup group,
             Counter recordsSent) throws IOException, InterruptedException {
+        SinkMetrics metrics = new SinkMetrics(settings.isExactlyOnce() ? group.addGroup("setup") : group);
+        return new QdrantSinkWriter(settings, gateway, new Retrier(settings.retryPolicy(), metrics), metrics, group,
+                recordsSent);
+    }
+
+    /**
+     * A writer that talks to Qdrant through {@code gateway} (closed with the writer), counts what it applies in
+     * {@code sinkMetrics} (AT_LEAST_ONCE; the same instance the retrier counts in, since a metric group keeps only
+     * the first counter of a name) and registers its gauge on {@code metrics}; ensures the collections before it
+     * returns.
+     */
+    public QdrantSinkWriter(SinkSettings settings, QdrantGateway gateway, Retrier retrier, SinkMetrics sinkMetrics,
+            MetricGroup metrics, Counter recordsSent) throws IOException, InterruptedException {
         this.settings = settings;
         this.gateway = gateway;
         this.retrier = retrier;
         this.buffer = new PointBuffer(settings);
         this.recordsSent = recordsSent;
-        SinkMetrics sinkMetrics = settings.isExactlyOnce() ? null : new SinkMetrics(metrics);
-        this.applier = sinkMetrics == null ? null
+        this.applier = settings.isExactlyOnce() ? null
                 : new CommittableApplier(gateway, retrier, sinkMetrics, settings.vectorName());
         metrics.gauge(SinkMetrics.BUFFERED_POINTS, buffer::size);
         try {

@@ -4,10 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.SimpleCounter;
 import org.apache.flink.metrics.groups.UnregisteredMetricsGroup;
 import org.junit.jupiter.api.Test;
@@ -43,9 +46,9 @@ class QdrantSinkWriterTest {
 
     private QdrantSinkWriter writer(QdrantSink.Builder builder) throws Exception {
         SinkSettings settings = builder.build().settings();
-        return new QdrantSinkWriter(settings, qdrant, new Retrier(settings.retryPolicy(),
-                new SinkMetrics(new UnregisteredMetricsGroup()), new RecordingPause(), () -> 0),
-                new UnregisteredMetricsGroup(), sent);
+        SinkMetrics metrics = new SinkMetrics(new UnregisteredMetricsGroup());
+        return new QdrantSinkWriter(settings, qdrant, new Retrier(settings.retryPolicy(), metrics,
+                new RecordingPause(), () -> 0), metrics, new UnregisteredMetricsGroup(), sent);
     }
 
     private static PointWrite upsert(int id, int version) {
@@ -136,6 +139,37 @@ class QdrantSinkWriterTest {
             assertThat(writer.prepareCommit()).isEmpty();
             assertThat(sent.getCount()).isEqualTo(4);
         }
+    }
+
+    /** A metric group that, like Flink's, keeps the first counter registered under a name. */
+    private static final class FirstWinsGroup extends UnregisteredMetricsGroup {
+        final Map<String, Counter> counters = new HashMap<>();
+
+        @Override
+        public Counter counter(String name) {
+            return counter(name, new SimpleCounter());
+        }
+
+        @Override
+        public <C extends Counter> C counter(String name, C counter) {
+            counters.putIfAbsent(name, counter);
+            return counter;
+        }
+    }
+
+    @Test
+    void atLeastOnceCountsAppliedPointsInTheCounterTheGroupReports() throws Exception {
+        FirstWinsGroup group = new FirstWinsGroup();
+        SinkSettings settings = sink().setDeliveryGuarantee(DeliveryGuarantee.AT_LEAST_ONCE).build().settings();
+        try (QdrantSinkWriter writer = QdrantSinkWriter.create(settings, qdrant, group, sent)) {
+            for (int i = 0; i < 4; i++) {
+                writer.write(upsert(i, i), null);
+            }
+            writer.flush(false);
+        }
+        assertThat(group.counters.get(SinkMetrics.POINTS_UPSERTED).getCount()).isEqualTo(4);
+        assertThat(group.counters.get(SinkMetrics.REQUESTS).getCount()).as("every call, setup and the two upserts")
+                .isEqualTo(qdrant.calls().size());
     }
 
     @Test
