@@ -336,9 +336,9 @@ public final class E2eBenchCommand {
         StreamExecutionEnvironment env = environment(options, guarantee);
         new ShelfstreamJob(options, bounded ? null : ShelfstreamJob.booksSource(options), null, null,
                 qdrantSink(options, guarantee), ShelfstreamJob.deadLetterSink(options)).build(env);
-        Sampler sampler = new Sampler(jobName, guarantee);
-        LongSupplier embedIn = () -> BenchMetricReporter.sum(jobName, "Embed books", "numRecordsIn");
-        LongSupplier embedded = () -> BenchMetricReporter.sum(jobName, "Embed books", "embedding.docs");
+        Sampler sampler = new Sampler(jobName);
+        LongSupplier embedIn = () -> LocalMetricReporter.sum(jobName, "Embed books", "numRecordsIn");
+        LongSupplier embedded = () -> LocalMetricReporter.sum(jobName, "Embed books", "embedding.docs");
         String collection = options.get("qdrant.collection.books");
         long submitted = System.nanoTime();
         JobClient job = env.executeAsync(jobName);
@@ -434,7 +434,7 @@ public final class E2eBenchCommand {
         String jobName = fresh("bench-checkouts");
         JobClient job = checkoutsJob(options, guarantee, null, jobName + "-setup");
         CheckoutRun result = new CheckoutRun();
-        Sampler sampler = new Sampler(jobName, guarantee);
+        Sampler sampler = new Sampler(jobName);
         boolean cancelled = false;
         try (KafkaProducer<byte[], byte[]> producer = producer()) {
             // setup, not timed: every book and profile embedded and visible
@@ -474,12 +474,12 @@ public final class E2eBenchCommand {
                     counts[2] / 1e9, n / (counts[2] / 1e9));
             job = checkoutsJob(options, guarantee, savepoint, jobName);
             cancelled = false;
-            LongSupplier parsed = () -> BenchMetricReporter.sum(jobName, "Parse checkouts events", "numRecordsIn");
-            LongSupplier aggregated = () -> BenchMetricReporter.sum(jobName, "Student taste", "tasteUpdates");
-            LongSupplier returned = () -> BenchMetricReporter.sum(jobName, "Join checkouts", "checkoutsReturned");
-            LongSupplier studentPoints = () -> BenchMetricReporter.sum(jobName, "Student taste",
+            LongSupplier parsed = () -> LocalMetricReporter.sum(jobName, "Parse checkouts events", "numRecordsIn");
+            LongSupplier aggregated = () -> LocalMetricReporter.sum(jobName, "Student taste", "tasteUpdates");
+            LongSupplier returned = () -> LocalMetricReporter.sum(jobName, "Join checkouts", "checkoutsReturned");
+            LongSupplier studentPoints = () -> LocalMetricReporter.sum(jobName, "Student taste",
                     "studentPointsWritten");
-            LongSupplier bookPoints = () -> BenchMetricReporter.sum(jobName, "Join checkouts", "bookPointsWritten");
+            LongSupplier bookPoints = () -> LocalMetricReporter.sum(jobName, "Join checkouts", "bookPointsWritten");
             long parsed0 = 0;
             long aggregated0 = 0;
             long returned0 = 0;
@@ -497,8 +497,8 @@ public final class E2eBenchCommand {
             run.steadyEventsPerSecond = progress.steadyRate((double) n / created);
             run.totalSeconds = (last - first) / 1e9;
             // the points of the last checkpoint: wait for two more checkpoints to complete
-            double cps = BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
-            waitFor(() -> BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints") >= cps + 2,
+            double cps = LocalMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
+            waitFor(() -> LocalMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints") >= cps + 2,
                     "two more checkpoints");
             long visible = System.nanoTime();
             sampler.finish(run, visible - first);
@@ -506,7 +506,7 @@ public final class E2eBenchCommand {
             result.created = created;
             result.studentPoints = studentPoints.getAsLong() - studentPoints0;
             result.bookPoints = bookPoints.getAsLong() - bookPoints0;
-            result.checkpoints = (long) (BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints")
+            result.checkpoints = (long) (LocalMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints")
                     - checkpoints0);
             result.checkpointsWithWrites = result.checkpoints;
             Map<TopicPartition, Long> end = endOffsets(checkoutsTopic);
@@ -666,12 +666,12 @@ public final class E2eBenchCommand {
                         .setStartingOffsets(OffsetsInitializer.earliest())
                         .setBounded(OffsetsInitializer.offsets(end)).build(), TasteSettings.DEFAULTS)
                 .sinkTo(new DiscardingSink<>()).name("Discard");
-        LongSupplier parsed = () -> BenchMetricReporter.sum(jobName, "Parse checkouts events (ceiling)",
+        LongSupplier parsed = () -> LocalMetricReporter.sum(jobName, "Parse checkouts events (ceiling)",
                 "numRecordsIn");
-        LongSupplier aggregated = () -> BenchMetricReporter.sum(jobName, "Student taste aggregate (ceiling)",
+        LongSupplier aggregated = () -> LocalMetricReporter.sum(jobName, "Student taste aggregate (ceiling)",
                 "numRecordsOut");
         Progress progress = new Progress(aggregated, created, 0);
-        Sampler sampler = new Sampler(jobName, DeliveryGuarantee.EXACTLY_ONCE);
+        Sampler sampler = new Sampler(jobName);
         JobClient job = env.executeAsync(jobName);
         sampler.start();
         try {
@@ -785,7 +785,7 @@ public final class E2eBenchCommand {
 
     private StreamExecutionEnvironment environment(JobOptions options, DeliveryGuarantee guarantee,
             String savepoint) {
-        Configuration conf = BenchMetricReporter.configure(new Configuration());
+        Configuration conf = LocalMetricReporter.configure(new Configuration());
         if (savepoint != null) {
             conf.set(StateRecoveryOptions.SAVEPOINT_PATH, savepoint);
         }
@@ -988,7 +988,6 @@ public final class E2eBenchCommand {
     /** Samples heap, RSS and checkpoint gauges of a job while it runs. */
     private static final class Sampler {
         private final String jobName;
-        private final DeliveryGuarantee guarantee;
         private final AtomicBoolean running = new AtomicBoolean();
         private volatile long peakHeap;
         private volatile long peakRss;
@@ -998,18 +997,13 @@ public final class E2eBenchCommand {
         private double checkpoints0;
         private Thread thread;
 
-        Sampler(String jobName, DeliveryGuarantee guarantee) {
+        Sampler(String jobName) {
             this.jobName = jobName;
-            this.guarantee = guarantee;
         }
 
-        /** Points the sink wrote: applied by the committer (EXACTLY_ONCE) or sent by the writer. */
+        /** Points Qdrant confirmed: counted by the committer (EXACTLY_ONCE) or by the writer (AT_LEAST_ONCE). */
         private long points() {
-            // the writer's own pointsUpserted is not reported in AT_LEAST_ONCE (a second counter of that name
-            // registered on the same group first), so count what the writer sent
-            return guarantee == DeliveryGuarantee.EXACTLY_ONCE
-                    ? BenchMetricReporter.sum(jobName, "", SinkMetrics.POINTS_UPSERTED)
-                    : BenchMetricReporter.sum(jobName, "Qdrant", "numRecordsSend");
+            return LocalMetricReporter.sum(jobName, "", SinkMetrics.POINTS_UPSERTED);
         }
 
         void start() {
@@ -1033,18 +1027,18 @@ public final class E2eBenchCommand {
         }
 
         private double checkpoints() {
-            double c = BenchMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
+            double c = LocalMetricReporter.gauge(jobName, "numberOfCompletedCheckpoints");
             return Double.isNaN(c) ? 0 : c;
         }
 
         private void sample() {
             peakHeap = Math.max(peakHeap, ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed());
             peakRss = Math.max(peakRss, rssBytes());
-            double d = BenchMetricReporter.gauge(jobName, "lastCheckpointDuration");
+            double d = LocalMetricReporter.gauge(jobName, "lastCheckpointDuration");
             if (!Double.isNaN(d)) {
                 maxCheckpointMillis = Math.max(maxCheckpointMillis, (long) d);
             }
-            double size = BenchMetricReporter.gauge(jobName, "lastCheckpointFullSize");
+            double size = LocalMetricReporter.gauge(jobName, "lastCheckpointFullSize");
             if (!Double.isNaN(size)) {
                 maxCheckpointBytes = Math.max(maxCheckpointBytes, (long) size);
             }
