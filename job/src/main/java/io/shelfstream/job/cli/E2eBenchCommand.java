@@ -105,7 +105,8 @@ public final class E2eBenchCommand {
     private static final String USAGE = "usage: ./shelfstream bench e2e [--workload books|checkouts|backfill|all]"
             + " [--events N] [--docs N] [--rate R] [--students S] [--books B]"
             + " [--guarantee exactly-once|at-least-once] [--checkpoint-interval D] [--alo-checkpoint-interval D]"
-            + " [--latency-seconds S] [--parallelism P] [--sweep | --sweep-only] [--sweep-students 10000,100000,1000000] [--out DIR]";
+            + " [--latency-seconds S] [--parallelism P] [--sweep | --sweep-only] [--sweep-students 10000,100000,1000000]"
+            + " [--flink KEY=VALUE ...] [--out DIR]";
 
     private final PrintStream out;
     private String workload = "all";
@@ -123,6 +124,8 @@ public final class E2eBenchCommand {
     private boolean sweep;
     private boolean skipMain;
     private int[] sweepStudents = {10_000, 100_000, 1_000_000};
+    /** Flink configuration given with {@code --flink KEY=VALUE}, set on every MiniCluster of the run. */
+    private final Map<String, String> flinkConf = new java.util.LinkedHashMap<>();
     private Path outDir = Paths.get("bench-results");
 
     private LocalKafka kafka;
@@ -208,6 +211,14 @@ public final class E2eBenchCommand {
                 case "--latency-seconds" -> latencySeconds = positive(value, option);
                 case "--parallelism" -> parallelism = positive(value, option);
                 case "--out" -> outDir = Paths.get(value);
+                case "--flink" -> {
+                    int eq = value.indexOf('=');
+                    if (eq <= 0) {
+                        throw new IllegalArgumentException("--flink needs KEY=VALUE (a Flink configuration option), "
+                                + "got '" + value + "'");
+                    }
+                    flinkConf.put(value.substring(0, eq).trim(), value.substring(eq + 1).trim());
+                }
                 case "--sweep-students" -> sweepStudents = java.util.Arrays.stream(value.split(","))
                         .mapToInt(v -> positive(v.trim(), option)).toArray();
                 default -> throw new IllegalArgumentException("unknown option " + option);
@@ -229,9 +240,9 @@ public final class E2eBenchCommand {
 
     private void runAll() throws Exception {
         out.printf(Locale.ROOT, "bench e2e: %d processors, JVM max heap %,d MB, load average %.2f, parallelism %d, "
-                        + "RocksDB state backend (incremental checkpoints)%n",
+                        + "RocksDB state backend (incremental checkpoints)%s%n",
                 Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20, load(),
-                parallelism);
+                parallelism, flinkConf.isEmpty() ? "" : ", Flink configuration " + flinkConf);
         out.println("starting local Kafka, PostgreSQL and the Qdrant-compatible server ...");
         kafka = LocalKafka.start();
         postgres = LocalPostgres.start();
@@ -794,6 +805,7 @@ public final class E2eBenchCommand {
         conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(Math.max(2, parallelism)));
+        flinkConf.forEach(conf::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         ShelfstreamJob.configure(env, options);
         if (guarantee == DeliveryGuarantee.AT_LEAST_ONCE) {
