@@ -101,6 +101,8 @@ public final class E2eBenchCommand {
     static final Duration POLL_EVERY = Duration.ofMillis(20);
     static final Duration SAMPLE_EVERY = Duration.ofMillis(50);
     static final Duration WAIT = Duration.ofMinutes(15);
+    /** Managed memory of a TaskManager of {@code flink-conf/config.yaml} (4,096 MB process size). */
+    static final String DEPLOYED_MANAGED_MEMORY = "1372m";
 
     private static final String USAGE = "usage: ./shelfstream bench e2e [--workload books|checkouts|backfill|all]"
             + " [--events N] [--docs N] [--rate R] [--students S] [--books B]"
@@ -790,6 +792,18 @@ public final class E2eBenchCommand {
                 .with("parallelism", String.valueOf(parallelism));
     }
 
+    /**
+     * The state settings of a TaskManager started with {@code flink-conf/config.yaml}, which a MiniCluster does not
+     * have by default: its managed memory (RocksDB's block cache and write buffers; a local environment gives 128 MB)
+     * and RocksDB bloom filters. {@code DeploymentFilesTest} checks both against the file.
+     */
+    public static Configuration deployedStateSettings() {
+        Configuration conf = new Configuration();
+        conf.setString("taskmanager.memory.managed.size", DEPLOYED_MANAGED_MEMORY);
+        conf.setString("state.backend.rocksdb.use-bloom-filter", "true");
+        return conf;
+    }
+
     private StreamExecutionEnvironment environment(JobOptions options, DeliveryGuarantee guarantee) {
         return environment(options, guarantee, null);
     }
@@ -805,6 +819,7 @@ public final class E2eBenchCommand {
         conf.setString("execution.checkpointing.incremental", "true");
         conf.setString("execution.checkpointing.dir", checkpoints.toUri().toString());
         conf.setString("taskmanager.numberOfTaskSlots", String.valueOf(Math.max(2, parallelism)));
+        conf.addAll(deployedStateSettings());
         flinkConf.forEach(conf::setString);
         StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, conf);
         ShelfstreamJob.configure(env, options);

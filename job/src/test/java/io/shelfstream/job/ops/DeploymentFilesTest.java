@@ -14,12 +14,16 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.GlobalConfiguration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.StateBackendOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.runtime.clusterframework.TaskExecutorProcessUtils;
 import org.apache.flink.runtime.util.EnvironmentInformation;
 import org.apache.kafka.common.utils.AppInfoParser;
 import org.junit.jupiter.api.Test;
 import org.snakeyaml.engine.v2.api.Load;
 import org.snakeyaml.engine.v2.api.LoadSettings;
+
+import io.shelfstream.job.cli.E2eBenchCommand;
 
 /**
  * Static checks of the deployment files: {@code flink-conf/config.yaml} as Flink itself reads it, and
@@ -40,10 +44,22 @@ class DeploymentFilesTest {
         assertThat(conf.get(CheckpointingOptions.CHECKPOINTS_DIRECTORY)).startsWith("file:///");
         assertThat(conf.get(CheckpointingOptions.SAVEPOINT_DIRECTORY)).startsWith("file:///");
         assertThat(conf.get(StateBackendOptions.STATE_BACKEND)).isEqualTo("rocksdb");
+        assertThat(conf.toMap()).containsEntry("state.backend.rocksdb.use-bloom-filter", "true");
         assertThat(conf.get(RestartStrategyOptions.RESTART_STRATEGY)).isEqualTo("exponential-delay");
         assertThat(conf.toMap()).containsKey("metrics.reporter.prom.factory.class");
         // the JVM openings Flink needs on Java 17, also used by the launcher and the session-cluster test
         assertThat(conf.toMap().get("env.java.opts.all")).contains("--add-opens=java.base/java.util=ALL-UNNAMED");
+    }
+
+    @Test
+    void benchE2eRunsWithTheStateSettingsOfADeployedTaskManager() {
+        Configuration deployed = GlobalConfiguration.loadConfiguration(REPOSITORY.resolve("flink-conf").toString());
+        Configuration bench = E2eBenchCommand.deployedStateSettings();
+
+        assertThat(TaskExecutorProcessUtils.processSpecFromConfig(deployed).getManagedMemorySize().getMebiBytes())
+                .as("managed memory, MB").isEqualTo(bench.get(TaskManagerOptions.MANAGED_MEMORY_SIZE).getMebiBytes());
+        assertThat(bench.toMap().get("state.backend.rocksdb.use-bloom-filter"))
+                .isEqualTo(deployed.toMap().get("state.backend.rocksdb.use-bloom-filter"));
     }
 
     @Test
