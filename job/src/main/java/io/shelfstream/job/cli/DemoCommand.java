@@ -262,8 +262,10 @@ public final class DemoCommand {
         genres.entrySet().stream().sorted(Map.Entry.<String, Integer>comparingByValue().reversed()).limit(5)
                 .forEach(e -> read.append(read.length() == 0 ? "" : ", ").append(e.getKey()).append(" x")
                         .append(e.getValue()));
-        out.println("Student " + studentId + ": interests '" + Payloads.toJava(payload.get("interests"))
-                + "', preferred genres " + Payloads.toJava(payload.get("preferred_genres")) + ", "
+        Object interests = payload.containsKey("interests") ? Payloads.toJava(payload.get("interests")) : null;
+        out.println("Student " + studentId + ": " + (interests == null ? "no interests given"
+                : "interests '" + interests + "'") + ", preferred genres "
+                + Payloads.toJava(payload.get("preferred_genres")) + ", "
                 + Payloads.toJava(payload.get("checkout_count")) + " checkouts; genres of the " + recent.size()
                 + " most recent books: " + read);
     }
