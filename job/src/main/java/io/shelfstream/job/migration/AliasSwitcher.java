@@ -63,6 +63,7 @@ public final class AliasSwitcher extends AbstractStreamOperator<Void>
     private transient Set<String> ends;
     private transient boolean inputEnded;
     private transient long endCheckpoint;
+    private transient long lastSnapshot;
     private transient boolean done;
 
     /**
@@ -110,6 +111,11 @@ public final class AliasSwitcher extends AbstractStreamOperator<Void>
     @Override
     public void endInput() {
         inputEnded = true;
+        if (endCheckpoint < 0 && backfillComplete()) {
+            // a bounded job: the operator may not be snapshotted once finished, but any checkpoint after the ones
+            // taken so far has its barrier behind the end of every input
+            endCheckpoint = lastSnapshot + 1;
+        }
     }
 
     /** Whether every subtask of every expected backfill has sent its end. */
@@ -139,6 +145,7 @@ public final class AliasSwitcher extends AbstractStreamOperator<Void>
     public void snapshotState(StateSnapshotContext context) throws Exception {
         super.snapshotState(context);
         endsState.update(new ArrayList<>(ends));
+        lastSnapshot = Math.max(lastSnapshot, context.getCheckpointId());
         if (endCheckpoint < 0 && backfillComplete()) {
             endCheckpoint = context.getCheckpointId();
         }
@@ -175,8 +182,10 @@ public final class AliasSwitcher extends AbstractStreamOperator<Void>
                 done = true;
                 return;
             }
-            // a later checkpoint than the one covering the backfill's rows, or the last one a bounded job takes
-            boolean caughtUp = endCheckpoint >= 0 && (checkpointId > endCheckpoint || inputEnded);
+            // a later checkpoint than the one covering the backfill's rows; in a bounded job, the one covering it
+            // (its final checkpoint: nothing follows it)
+            boolean caughtUp = endCheckpoint >= 0
+                    && (checkpointId > endCheckpoint || (inputEnded && checkpointId >= endCheckpoint));
             if (!caughtUp) {
                 return;
             }

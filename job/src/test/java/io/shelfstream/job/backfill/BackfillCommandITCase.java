@@ -14,6 +14,7 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 import io.qdrant.client.grpc.Points.RetrievedPoint;
+import io.shelfstream.connectors.qdrant.QdrantAliases;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.embedding.Embedder;
@@ -91,6 +92,46 @@ class BackfillCommandITCase {
                         .as("student %s", sampleStudents.get(i).studentId()).isGreaterThanOrEqualTo(0.9999);
             }
         }
+    }
+
+    @Test
+    void aVersionedBackfillOfANewModelSwitchesTheAliasesWhenItEnds() throws Exception {
+        LibraryGenerator library = LibraryGenerator.create(GeneratorOptions.builder()
+                .setBooks(60).setStudents(12).setCheckouts(0).setSeed(6).build());
+        try (PipelineFixture fixture = PipelineFixture.create(1);
+                QdrantAliases aliases = QdrantAliases.using(fixture.qdrant())) {
+            fixture.loadCatalog(library);
+            String books = fixture.booksCollection();
+            String students = fixture.studentsCollection();
+            // a first deployment (fp32): its collections, and the aliases created for them
+            assertThat(backfill(fixture, "false")).isZero();
+            assertThat(aliases.target(books)).contains(books + "__" + EmbedderOptions.BUNDLED_MODEL_ID);
+            // the int8 model: a bounded job, so the switch happens at its final checkpoint
+            assertThat(backfill(fixture, "true")).isZero();
+            assertThat(aliases.target(books)).contains(books + "__" + EmbedderOptions.BUNDLED_QUANTIZED_MODEL_ID);
+            assertThat(aliases.target(students))
+                    .contains(students + "__" + EmbedderOptions.BUNDLED_QUANTIZED_MODEL_ID);
+            assertThat(fixture.points(books)).hasSize(60);
+            assertThat(fixture.points(students)).hasSize(12);
+            assertThat(fixture.points(books).values()).allSatisfy(p -> assertThat(Payloads.toJava(
+                    p.getPayloadMap().get("model_id"))).isEqualTo(EmbedderOptions.BUNDLED_QUANTIZED_MODEL_ID));
+        }
+    }
+
+    private static int backfill(PipelineFixture fixture, String quantized) {
+        JobOptions options = fixture.options();
+        List<String> args = new ArrayList<>(List.of("--entities", "books,students", "--qdrant.versioned", "true",
+                "--embedding.quantized", quantized));
+        for (String key : List.of("catalog.jdbc-url", "qdrant.url", "qdrant.collection.books",
+                "qdrant.collection.students", "embedding.device")) {
+            args.add("--" + key);
+            args.add(options.get(key));
+        }
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        int exit = BackfillCommand.run(args.toArray(new String[0]), new PrintStream(out, true,
+                StandardCharsets.UTF_8), new PrintStream(out, true, StandardCharsets.UTF_8));
+        assertThat(exit).as(out.toString(StandardCharsets.UTF_8)).isZero();
+        return exit;
     }
 
     private static <T> List<T> sample(List<T> all, int n, Random random) {

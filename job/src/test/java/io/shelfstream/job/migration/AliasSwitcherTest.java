@@ -151,6 +151,23 @@ class AliasSwitcherTest {
     }
 
     @Test
+    void aBoundedJobDoesNotSwitchOnACheckpointTakenBeforeItsEnd() throws Exception {
+        Migration m = migration();
+        try (var h = harness(m, Set.of("books"))) {
+            h.open();
+            h.snapshot(1, 1);
+            h.processElement(end("books", 0, 1));
+            h.endInput();
+            h.notifyOfCompletedCheckpoint(1);
+            assertThat(aliases.target(m.alias())).as("checkpoint 1's barrier came before the end")
+                    .contains(m.oldCollection());
+            // the final checkpoint, for which a finished operator is not snapshotted
+            h.notifyOfCompletedCheckpoint(2);
+            assertThat(aliases.target(m.alias())).contains(m.newCollection());
+        }
+    }
+
+    @Test
     void withoutABackfillAMissingAliasIsCreatedAndAnExistingOneLeftAlone() throws Exception {
         Migration m = migration();
         String fresh = TestNames.fresh("students");
