@@ -1,7 +1,5 @@
 package io.shelfstream.job.migration;
 
-import java.util.Objects;
-
 /**
  * One backfill subtask's end: the catalog rows it read for one entity type ({@code books}, {@code students}). The
  * alias switcher knows a backfill has ended when it has heard from every subtask of it. A Flink POJO.
@@ -32,17 +30,6 @@ public final class BackfillEnd {
     /** The marker's identity in the switcher's state: entities, subtask and parallelism. */
     String key() {
         return entities + "/" + subtask + "/" + parallelism;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof BackfillEnd other && Objects.equals(entities, other.entities) && subtask == other.subtask
-                && parallelism == other.parallelism && rows == other.rows;
-    }
-
-    @Override
-    public int hashCode() {
-        return Objects.hash(entities, subtask, parallelism, rows);
     }
 
     @Override

@@ -7,6 +7,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
+import org.apache.flink.api.common.typeinfo.TypeInformation;
+import org.apache.flink.api.java.typeutils.PojoTypeInfo;
 import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
@@ -75,6 +77,11 @@ class AliasSwitcherTest {
 
     private static StreamRecord<BackfillEnd> end(String entities, int subtask, int parallelism) {
         return new StreamRecord<>(new BackfillEnd(entities, subtask, parallelism, 10));
+    }
+
+    @Test
+    void theMarkerTravelsAsAPojo() {
+        assertThat(TypeInformation.of(BackfillEnd.class)).isInstanceOf(PojoTypeInfo.class);
     }
 
     @Test
