@@ -112,6 +112,58 @@ final class QdrantCli {
         return n;
     }
 
+    /**
+     * The options {@code search} and {@code recommend} share: {@code --help}, {@code --limit}, {@code --filter}
+     * (repeatable), {@code --qdrant-url}, {@code --api-key}, {@code --vector-name}. Each command's options extend it
+     * and hand it every argument first ({@link #accept}).
+     */
+    abstract static class SharedOptions {
+        boolean help;
+        int limit = 10;
+        String qdrantUrl = "http://localhost:6334";
+        String apiKey;
+        String vectorName = "text";
+        final List<Condition> filters = new ArrayList<>();
+        final List<String> filterTexts = new ArrayList<>();
+
+        /**
+         * Takes {@code args[i]} (and its value) when it is a shared option.
+         *
+         * @return the index of the last argument taken, or -1 when {@code args[i]} is not a shared option
+         */
+        int accept(String[] args, int i) {
+            String option = args[i];
+            switch (option) {
+                case "--help", "-h" -> help = true;
+                case "--limit" -> limit = limit(value(args, ++i, option));
+                case "--filter" -> {
+                    String f = value(args, ++i, option);
+                    filters.add(filter(f));
+                    filterTexts.add(f);
+                }
+                case "--qdrant-url" -> qdrantUrl = value(args, ++i, option);
+                case "--api-key" -> apiKey = value(args, ++i, option);
+                case "--vector-name" -> vectorName = notBlank(value(args, ++i, option), option);
+                default -> {
+                    return -1;
+                }
+            }
+            return i;
+        }
+
+        QdrantEndpoint endpoint() {
+            return QdrantCli.endpoint(qdrantUrl, apiKey);
+        }
+    }
+
+    /** {@code value}, or a usage error when it is blank. */
+    static String notBlank(String value, String option) {
+        if (value.isBlank()) {
+            throw new IllegalArgumentException(option + " must not be blank");
+        }
+        return value;
+    }
+
     /** The value after an option, or a usage error. */
     static String value(String[] args, int index, String option) {
         if (index >= args.length) {

@@ -142,36 +142,26 @@ public final class RecommendCommand {
     }
 
     /** The parsed command line. */
-    static final class Options {
-        boolean help;
+    static final class Options extends QdrantCli.SharedOptions {
         String studentId;
         String booksCollection = "books";
         String studentsCollection = "students";
-        int limit = 10;
-        String qdrantUrl = "http://localhost:6334";
-        String apiKey;
-        String vectorName = "text";
-        final List<Condition> filters = new ArrayList<>();
-        final List<String> filterTexts = new ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
+                int taken = o.accept(args, i);
+                if (taken >= 0) {
+                    i = taken;
+                    continue;
+                }
                 String a = args[i];
                 switch (a) {
-                    case "--help", "-h" -> o.help = true;
                     case "--student" -> o.studentId = QdrantCli.value(args, ++i, a);
-                    case "--books-collection" -> o.booksCollection = notBlank(QdrantCli.value(args, ++i, a), a);
-                    case "--students-collection" -> o.studentsCollection = notBlank(QdrantCli.value(args, ++i, a), a);
-                    case "--limit" -> o.limit = QdrantCli.limit(QdrantCli.value(args, ++i, a));
-                    case "--filter" -> {
-                        String f = QdrantCli.value(args, ++i, a);
-                        o.filters.add(QdrantCli.filter(f));
-                        o.filterTexts.add(f);
-                    }
-                    case "--qdrant-url" -> o.qdrantUrl = QdrantCli.value(args, ++i, a);
-                    case "--api-key" -> o.apiKey = QdrantCli.value(args, ++i, a);
-                    case "--vector-name" -> o.vectorName = notBlank(QdrantCli.value(args, ++i, a), a);
+                    case "--books-collection" -> o.booksCollection = QdrantCli.notBlank(QdrantCli.value(args, ++i, a),
+                            a);
+                    case "--students-collection" -> o.studentsCollection = QdrantCli.notBlank(
+                            QdrantCli.value(args, ++i, a), a);
                     default -> throw new IllegalArgumentException(a.startsWith("--") ? "unknown option " + a
                             : "unexpected argument '" + a + "' (use --student ID)");
                 }
@@ -184,17 +174,6 @@ public final class RecommendCommand {
             }
             o.endpoint(); // a bad URL is a usage error
             return o;
-        }
-
-        private static String notBlank(String value, String option) {
-            if (value.isBlank()) {
-                throw new IllegalArgumentException(option + " must not be blank");
-            }
-            return value;
-        }
-
-        QdrantEndpoint endpoint() {
-            return QdrantCli.endpoint(qdrantUrl, apiKey);
         }
 
         SearchPoints request(List<Float> vector, List<String> excludedBookIds) {

@@ -120,50 +120,28 @@ public final class SearchCommand {
     // ------------------------------------------------------------------------------------------------- options
 
     /** The parsed command line. */
-    static final class Options {
-        boolean help;
+    static final class Options extends QdrantCli.SharedOptions {
         String query;
         String collection = "books";
-        int limit = 10;
-        String qdrantUrl = "http://localhost:6334";
-        String apiKey;
         String device = EmbedderOptions.DEFAULT_DEVICE.toString().toLowerCase(Locale.ROOT);
-        String vectorName = "text";
         Float scoreThreshold;
-        final List<Condition> filters = new ArrayList<>();
-        final List<String> filterTexts = new ArrayList<>();
 
         static Options parse(String[] args) {
             Options o = new Options();
             for (int i = 0; i < args.length; i++) {
+                int taken = o.accept(args, i);
+                if (taken >= 0) {
+                    i = taken;
+                    continue;
+                }
                 String a = args[i];
                 switch (a) {
-                    case "--help", "-h" -> o.help = true;
-                    case "--collection" -> {
-                        o.collection = value(args, ++i, a);
-                        if (o.collection.isBlank()) {
-                            throw new IllegalArgumentException("--collection must not be blank");
-                        }
-                    }
-                    case "--limit" -> o.limit = limit(value(args, ++i, a));
-                    case "--filter" -> {
-                        String f = value(args, ++i, a);
-                        o.filters.add(filter(f));
-                        o.filterTexts.add(f);
-                    }
-                    case "--qdrant-url" -> o.qdrantUrl = value(args, ++i, a);
-                    case "--api-key" -> o.apiKey = value(args, ++i, a);
+                    case "--collection" -> o.collection = QdrantCli.notBlank(QdrantCli.value(args, ++i, a), a);
                     case "--device" -> {
-                        o.device = value(args, ++i, a);
+                        o.device = QdrantCli.value(args, ++i, a);
                         EmbedderOptions.builder().setDevice(o.device); // fails here for an unknown device
                     }
-                    case "--vector-name" -> {
-                        o.vectorName = value(args, ++i, a);
-                        if (o.vectorName.isBlank()) {
-                            throw new IllegalArgumentException("--vector-name must not be blank");
-                        }
-                    }
-                    case "--show-score-threshold" -> o.scoreThreshold = threshold(value(args, ++i, a));
+                    case "--show-score-threshold" -> o.scoreThreshold = threshold(QdrantCli.value(args, ++i, a));
                     default -> {
                         if (a.startsWith("--")) {
                             throw new IllegalArgumentException("unknown option " + a);
@@ -186,10 +164,6 @@ public final class SearchCommand {
             return o;
         }
 
-        QdrantEndpoint endpoint() {
-            return QdrantCli.endpoint(qdrantUrl, apiKey);
-        }
-
         SearchPoints request(List<Float> vector) {
             SearchPoints.Builder b = SearchPoints.newBuilder()
                     .setCollectionName(collection)
@@ -204,14 +178,6 @@ public final class SearchCommand {
                 b.setScoreThreshold(scoreThreshold);
             }
             return b.build();
-        }
-
-        private static String value(String[] args, int index, String option) {
-            return QdrantCli.value(args, index, option);
-        }
-
-        private static int limit(String text) {
-            return QdrantCli.limit(text);
         }
 
         private static Float threshold(String text) {
