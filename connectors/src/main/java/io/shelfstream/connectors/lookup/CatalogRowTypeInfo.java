@@ -11,14 +11,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
+
+import io.shelfstream.connectors.types.SerializerTypeInfo;
 
 /**
  * Flink type information for {@link CatalogRow}, so rows travel between operators with a dedicated serializer
@@ -28,7 +28,7 @@ import org.apache.flink.core.memory.DataOutputView;
  * UUIDs and lists of these, which covers what the PostgreSQL driver returns for catalog columns after
  * {@link CatalogRow}'s conversions. Any other value fails with a message naming its field and type.
  */
-public final class CatalogRowTypeInfo extends TypeInformation<CatalogRow> {
+public final class CatalogRowTypeInfo extends SerializerTypeInfo<CatalogRow> {
 
     private static final long serialVersionUID = 1L;
 
@@ -36,61 +36,7 @@ public final class CatalogRowTypeInfo extends TypeInformation<CatalogRow> {
     public static final CatalogRowTypeInfo INSTANCE = new CatalogRowTypeInfo();
 
     private CatalogRowTypeInfo() {
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<CatalogRow> getTypeClass() {
-        return CatalogRow.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<CatalogRow> createSerializer(SerializerConfig config) {
-        return Serializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "CatalogRow";
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof CatalogRowTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return CatalogRowTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof CatalogRowTypeInfo;
+        super(CatalogRow.class, Serializer.INSTANCE);
     }
 
     /** The serializer: id, field count, then each field's name and tagged value. */

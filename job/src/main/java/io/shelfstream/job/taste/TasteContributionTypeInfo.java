@@ -4,8 +4,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 
-import org.apache.flink.api.common.serialization.SerializerConfig;
-import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.common.typeutils.SimpleTypeSerializerSnapshot;
 import org.apache.flink.api.common.typeutils.TypeSerializer;
 import org.apache.flink.api.common.typeutils.TypeSerializerSnapshot;
@@ -13,6 +11,8 @@ import org.apache.flink.api.common.typeutils.base.TypeSerializerSingleton;
 import org.apache.flink.core.memory.DataInputView;
 import org.apache.flink.core.memory.DataOutputView;
 import org.apache.flink.types.StringValue;
+
+import io.shelfstream.connectors.types.SerializerTypeInfo;
 
 /**
  * Flink type information for {@link TasteContribution}, whose serializer writes the 384-float vector as one block of
@@ -23,7 +23,7 @@ import org.apache.flink.types.StringValue;
  * {@code writeFloat}/{@code readFloat}, which took about a quarter of the student side's time. Contributions are
  * never kept in state, so the format can change between releases.
  */
-public final class TasteContributionTypeInfo extends TypeInformation<TasteContribution> {
+public final class TasteContributionTypeInfo extends SerializerTypeInfo<TasteContribution> {
 
     private static final long serialVersionUID = 1L;
 
@@ -31,61 +31,7 @@ public final class TasteContributionTypeInfo extends TypeInformation<TasteContri
     public static final TasteContributionTypeInfo INSTANCE = new TasteContributionTypeInfo();
 
     private TasteContributionTypeInfo() {
-    }
-
-    @Override
-    public boolean isBasicType() {
-        return false;
-    }
-
-    @Override
-    public boolean isTupleType() {
-        return false;
-    }
-
-    @Override
-    public int getArity() {
-        return 1;
-    }
-
-    @Override
-    public int getTotalFields() {
-        return 1;
-    }
-
-    @Override
-    public Class<TasteContribution> getTypeClass() {
-        return TasteContribution.class;
-    }
-
-    @Override
-    public boolean isKeyType() {
-        return false;
-    }
-
-    @Override
-    public TypeSerializer<TasteContribution> createSerializer(SerializerConfig config) {
-        return Serializer.INSTANCE;
-    }
-
-    @Override
-    public String toString() {
-        return "TasteContribution";
-    }
-
-    @Override
-    public boolean equals(Object obj) {
-        return obj instanceof TasteContributionTypeInfo;
-    }
-
-    @Override
-    public int hashCode() {
-        return TasteContributionTypeInfo.class.hashCode();
-    }
-
-    @Override
-    public boolean canEqual(Object obj) {
-        return obj instanceof TasteContributionTypeInfo;
+        super(TasteContribution.class, Serializer.INSTANCE);
     }
 
     /** Student id, book id, time, vector length, then the vector's floats as little-endian bytes. */
