@@ -22,7 +22,6 @@ import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -40,6 +39,7 @@ import io.shelfstream.connectors.qdrant.QdrantEndpoint;
 import io.shelfstream.connectors.testutils.LocalServices;
 import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.connectors.testutils.TestNames;
+import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.schemas.CatalogSql;
 import io.shelfstream.schemas.DeadLetter;
 import io.shelfstream.schemas.DeadLetterReason;
@@ -58,12 +58,7 @@ class CatalogOutageITCase {
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = JobMetrics.miniCluster(METRICS);
 
     private static final int SCALE = Integer.getInteger("shelfstream.test.scale", 1);
     private static final Duration WAIT = Duration.ofSeconds(120);

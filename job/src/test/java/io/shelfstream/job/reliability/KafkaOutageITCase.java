@@ -5,9 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.time.Duration;
 import java.util.Map;
 
-import org.apache.flink.configuration.Configuration;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -17,6 +15,7 @@ import io.shelfstream.embedding.Embedder;
 import io.shelfstream.embedding.EmbedderOptions;
 import io.shelfstream.embedding.MiniLmEmbedder;
 import io.shelfstream.job.JobOptions;
+import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.job.testutils.LibraryAssertions;
 import io.shelfstream.job.testutils.LibraryInput;
 import io.shelfstream.job.testutils.PipelineFixture;
@@ -40,12 +39,7 @@ class KafkaOutageITCase {
     private static final InMemoryReporter METRICS = InMemoryReporter.createWithRetainedMetrics();
 
     @RegisterExtension
-    static final MiniClusterExtension FLINK = new MiniClusterExtension(
-            new MiniClusterResourceConfiguration.Builder()
-                    .setConfiguration(METRICS.addToConfiguration(new Configuration()))
-                    .setNumberTaskManagers(1)
-                    .setNumberSlotsPerTaskManager(2)
-                    .build());
+    static final MiniClusterExtension FLINK = JobMetrics.miniCluster(METRICS);
 
     @Test
     void aBrokerStoppedMidStreamAndRestartedLosesNothingAndDuplicatesNothing() throws Exception {

@@ -2,16 +2,31 @@ package io.shelfstream.job.testutils;
 
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.java.tuple.Tuple3;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.metrics.Counter;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
 import org.apache.flink.metrics.MetricGroup;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.test.junit5.MiniClusterExtension;
 
 /** Reads counters of a job's operators from an {@link InMemoryReporter}. */
 public final class JobMetrics {
 
     private JobMetrics() {
+    }
+
+    /**
+     * The MiniCluster of the pipeline ITCases: one TaskManager with two slots, its metrics reported to
+     * {@code metrics}. Register it with {@code @RegisterExtension}.
+     */
+    public static MiniClusterExtension miniCluster(InMemoryReporter metrics) {
+        return new MiniClusterExtension(new MiniClusterResourceConfiguration.Builder()
+                .setConfiguration(metrics.addToConfiguration(new Configuration()))
+                .setNumberTaskManagers(1)
+                .setNumberSlotsPerTaskManager(2)
+                .build());
     }
 
     /**
