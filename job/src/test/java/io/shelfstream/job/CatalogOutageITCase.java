@@ -15,8 +15,6 @@ import java.util.function.BooleanSupplier;
 import org.apache.flink.api.common.JobID;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.api.java.tuple.Tuple3;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.metrics.Gauge;
 import org.apache.flink.metrics.Metric;
@@ -40,6 +38,7 @@ import io.shelfstream.connectors.testutils.LocalServices;
 import io.shelfstream.connectors.testutils.QdrantPoints;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.job.testutils.JobMetrics;
+import io.shelfstream.job.testutils.PipelineFixture;
 import io.shelfstream.schemas.CatalogSql;
 import io.shelfstream.schemas.DeadLetter;
 import io.shelfstream.schemas.DeadLetterReason;
@@ -115,12 +114,7 @@ class CatalogOutageITCase {
                 .with("embedding.device", "cpu")
                 .with("checkpoint.interval", "500ms");
 
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(300));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        ShelfstreamJob.configure(env, options);
+        StreamExecutionEnvironment env = PipelineFixture.restartingEnvironment(options, Duration.ofMillis(300));
         new ShelfstreamJob(options, ShelfstreamJob.booksSource(options), ShelfstreamJob.qdrantSink(options),
                 ShelfstreamJob.deadLetterSink(options)).build(env);
 

@@ -16,8 +16,6 @@ import java.util.Map;
 import java.util.TreeSet;
 
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
@@ -29,7 +27,6 @@ import io.qdrant.client.grpc.Points.RetrievedPoint;
 import io.shelfstream.connectors.qdrant.internal.Payloads;
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.job.JobOptions;
-import io.shelfstream.job.ShelfstreamJob;
 import io.shelfstream.job.cli.StatusCommand;
 import io.shelfstream.job.testutils.FailingSource;
 import io.shelfstream.job.testutils.JobMetrics;
@@ -74,12 +71,7 @@ class LedgerStatusITCase {
                     .with("record.max-bytes", String.valueOf(16 * 1024))
                     .with("checkpoint.interval", "300ms")
                     .with("ledger.enabled", "true");
-            Configuration config = new Configuration();
-            config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-            ShelfstreamJob.configure(env, options);
+            StreamExecutionEnvironment env = PipelineFixture.restartingEnvironment(options, Duration.ofMillis(50));
             PipelineFixture.pacedJob(options, 300, plan).build(env);
             JobExecutionResult result = env.execute("ledger-under-failures");
 

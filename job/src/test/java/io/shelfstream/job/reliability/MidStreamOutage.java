@@ -9,8 +9,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobStatus;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -19,7 +17,6 @@ import org.slf4j.LoggerFactory;
 
 import io.shelfstream.connectors.testutils.TestNames;
 import io.shelfstream.job.JobOptions;
-import io.shelfstream.job.ShelfstreamJob;
 import io.shelfstream.job.testutils.FailingSource;
 import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.job.testutils.PipelineFixture;
@@ -53,12 +50,7 @@ final class MidStreamOutage {
         // a plan without failure points only counts the records the sources emit (replays included)
         String plan = TestNames.fresh("outage");
         FailingSource.Plan counter = FailingSource.Plan.create(plan, List.of());
-        Configuration config = new Configuration();
-        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
-        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-        ShelfstreamJob.configure(env, options);
+        StreamExecutionEnvironment env = PipelineFixture.restartingEnvironment(options, Duration.ofMillis(200));
         PipelineFixture.pacedJob(options, recordsPerSecond, plan, consumerProperties).build(env);
         JobClient job = env.executeAsync("outage");
 

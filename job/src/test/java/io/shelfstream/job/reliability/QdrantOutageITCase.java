@@ -7,8 +7,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.api.common.JobID;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -25,7 +23,6 @@ import io.shelfstream.embedding.Embedder;
 import io.shelfstream.embedding.EmbedderOptions;
 import io.shelfstream.embedding.MiniLmEmbedder;
 import io.shelfstream.job.JobOptions;
-import io.shelfstream.job.ShelfstreamJob;
 import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.job.testutils.LibraryAssertions;
 import io.shelfstream.job.testutils.LibraryInput;
@@ -72,12 +69,7 @@ class QdrantOutageITCase {
                     .with("record.max-bytes", String.valueOf(16 * 1024))
                     .with("checkpoint.interval", CHECKPOINT_INTERVAL.toMillis() + "ms")
                     .with("embedding.batch.max-records", "16");
-            Configuration config = new Configuration();
-            config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(200));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-            ShelfstreamJob.configure(env, options);
+            StreamExecutionEnvironment env = PipelineFixture.restartingEnvironment(options, Duration.ofMillis(200));
             // paced, so the stream is still flowing when Qdrant goes away
             PipelineFixture.pacedJob(options, 250, null).build(env);
             JobClient job = env.executeAsync("qdrant-outage");

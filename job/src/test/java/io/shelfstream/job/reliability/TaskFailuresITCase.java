@@ -11,7 +11,6 @@ import java.util.concurrent.TimeUnit;
 
 import org.apache.flink.api.common.JobExecutionResult;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.InMemoryReporter;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -26,7 +25,6 @@ import io.shelfstream.embedding.Embedder;
 import io.shelfstream.embedding.EmbedderOptions;
 import io.shelfstream.embedding.MiniLmEmbedder;
 import io.shelfstream.job.JobOptions;
-import io.shelfstream.job.ShelfstreamJob;
 import io.shelfstream.job.testutils.FailingSource;
 import io.shelfstream.job.testutils.JobMetrics;
 import io.shelfstream.job.testutils.LibraryAssertions;
@@ -107,12 +105,7 @@ class TaskFailuresITCase {
                     .with("record.max-bytes", String.valueOf(16 * 1024))
                     .with("checkpoint.interval", "300ms")
                     .with("embedding.batch.max-records", "32");
-            Configuration config = new Configuration();
-            config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
-            config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, Duration.ofMillis(50));
-            StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
-            ShelfstreamJob.configure(env, options);
+            StreamExecutionEnvironment env = PipelineFixture.restartingEnvironment(options, Duration.ofMillis(50));
             PipelineFixture.pacedJob(options, RECORDS_PER_SECOND, planName).build(env);
             JobExecutionResult result = env.execute("task-failures");
 

@@ -12,8 +12,11 @@ import java.util.function.BooleanSupplier;
 
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Source;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.connector.kafka.source.KafkaSourceBuilder;
 import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -108,6 +111,20 @@ public final class PipelineFixture implements AutoCloseable {
                 .with("qdrant.collection.students", students)
                 .with("embedding.device", "cpu")
                 .with("checkpoint.interval", "1s");
+    }
+
+    /**
+     * An environment for a job of {@code options} that restarts after a failure up to 1,000 times,
+     * {@code restartDelay} apart: for tests that inject failures or outages.
+     */
+    public static StreamExecutionEnvironment restartingEnvironment(JobOptions options, Duration restartDelay) {
+        Configuration config = new Configuration();
+        config.set(RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, 1_000);
+        config.set(RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY, restartDelay);
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(config);
+        ShelfstreamJob.configure(env, options);
+        return env;
     }
 
     /**
